@@ -1,0 +1,150 @@
+"""Thin API views: parse, call one service or selector, shape output."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ObjectDoesNotExist
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.permissions import IsClinicianWithMFA, IsPatient
+from accounts.scoping import SubjectMixin
+from accounts.serializers import (
+    AccessEventOutput,
+    CareLinkOutput,
+    ClinicianLinkOutput,
+    InviteOutput,
+    MeInput,
+    MeOutput,
+    PatientProfileOutput,
+    RedeemInput,
+)
+
+
+class MeApi(APIView):
+    @extend_schema(responses=MeOutput, operation_id="me_retrieve")
+    def get(self, request):
+        return Response(MeOutput(request.user).data)
+
+    @extend_schema(request=MeInput, responses=MeOutput, operation_id="me_update")
+    def patch(self, request):
+        serializer = MeInput(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_update(user=request.user, data=serializer.validated_data)
+        return Response(MeOutput(user).data)
+
+
+class AccessLogApi(GenericAPIView):
+    permission_classes = [IsPatient]
+    serializer_class = AccessEventOutput
+
+    def get_queryset(self):
+        return selectors.access_event_list(patient=self.request.user)
+
+    def get(self, request):
+        self.paginator.ordering = ("-occurred_at", "-id")
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(AccessEventOutput(page, many=True).data)
+
+
+class InviteListCreateApi(GenericAPIView):
+    permission_classes = [IsPatient]
+    serializer_class = InviteOutput
+
+    def get_queryset(self):
+        return selectors.invite_list(patient=self.request.user)
+
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(InviteOutput(page, many=True).data)
+
+    @extend_schema(request=None, responses={201: InviteOutput})
+    def post(self, request):
+        invite = services.invite_create(patient=request.user)
+        return Response(InviteOutput(invite).data, status=status.HTTP_201_CREATED)
+
+
+class InviteCancelApi(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(request=None, responses=InviteOutput)
+    def post(self, request, invite_id: int):
+        try:
+            invite = services.invite_cancel(patient=request.user, invite_id=invite_id)
+        except ObjectDoesNotExist:
+            raise exceptions.NotFound() from None
+        return Response(InviteOutput(invite).data)
+
+
+class RedeemThrottle(ScopedRateThrottle):
+    scope_attr = "throttle_scope"
+
+
+class RedeemHourlyThrottle(ScopedRateThrottle):
+    scope_attr = "throttle_scope_hourly"
+
+
+class InviteRedeemApi(APIView):
+    permission_classes = [IsClinicianWithMFA]
+    throttle_classes = [RedeemThrottle, RedeemHourlyThrottle]
+    throttle_scope = "invite_redeem"
+    throttle_scope_hourly = "invite_redeem_hourly"
+
+    @extend_schema(request=RedeemInput, responses={201: ClinicianLinkOutput})
+    def post(self, request):
+        serializer = RedeemInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        link = services.invite_redeem(clinician=request.user, code=serializer.validated_data["code"])
+        return Response(ClinicianLinkOutput(link).data, status=status.HTTP_201_CREATED)
+
+
+class CareLinkListApi(GenericAPIView):
+    permission_classes = [IsPatient]
+    serializer_class = CareLinkOutput
+
+    def get_queryset(self):
+        return selectors.care_link_list_for_patient(patient=self.request.user)
+
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(CareLinkOutput(page, many=True).data)
+
+
+class CareLinkRevokeApi(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(request=None, responses=CareLinkOutput)
+    def post(self, request, link_id: int):
+        try:
+            link = services.care_link_revoke(patient=request.user, link_id=link_id)
+        except ObjectDoesNotExist:
+            raise exceptions.NotFound() from None
+        return Response(CareLinkOutput(link).data)
+
+
+class PatientProfileApi(SubjectMixin, APIView):
+    """A linked clinician reads the patient's profile (age and time zone matter clinically)."""
+
+    access_resource = "profile"
+
+    @extend_schema(responses=PatientProfileOutput)
+    def get(self, request, patient_id):
+        return Response(PatientProfileOutput(self.get_subject()).data)
+
+
+class ClinicianLinkListApi(GenericAPIView):
+    """The clinician's linked patients (the dashboard with trends builds on this)."""
+
+    permission_classes = [IsClinicianWithMFA]
+    serializer_class = ClinicianLinkOutput
+
+    def get_queryset(self):
+        return selectors.care_link_list_for_clinician(clinician=self.request.user)
+
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(ClinicianLinkOutput(page, many=True).data)

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from allauth.mfa.utils import is_mfa_enabled
+from rest_framework import serializers
+
+from accounts.models import User, validate_time_zone
+
+
+class MeOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=User.Role.choices)
+    time_zone = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    vitamin_d_unit = serializers.ChoiceField(choices=User.VitaminDUnit.choices)
+    dose_unit = serializers.ChoiceField(choices=User.DoseUnit.choices)
+    mfa_enabled = serializers.SerializerMethodField()
+    date_joined = serializers.DateTimeField()
+
+    def get_mfa_enabled(self, user: User) -> bool:
+        return is_mfa_enabled(user)
+
+
+class MeInput(serializers.Serializer):
+    name = serializers.CharField(max_length=150, allow_blank=True, required=False)
+    time_zone = serializers.CharField(max_length=64, required=False, validators=[validate_time_zone])
+    date_of_birth = serializers.DateField(allow_null=True, required=False)
+    vitamin_d_unit = serializers.ChoiceField(choices=User.VitaminDUnit.choices, required=False)
+    dose_unit = serializers.ChoiceField(choices=User.DoseUnit.choices, required=False)
+
+
+class PersonOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+
+
+class InviteOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=["open", "redeemed", "cancelled", "expired"])
+    redeemed_at = serializers.DateTimeField(allow_null=True)
+
+
+class RedeemInput(serializers.Serializer):
+    code = serializers.CharField(max_length=32)
+
+
+class CareLinkOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    clinician = PersonOutput()
+    created_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    is_active = serializers.BooleanField()
+
+
+class ClinicianLinkOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    patient = PersonOutput()
+    created_at = serializers.DateTimeField()
+
+
+class AccessEventOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    clinician = PersonOutput()
+    resource = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    ip_address = serializers.IPAddressField(allow_null=True)
+
+
+class PatientProfileOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    time_zone = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    vitamin_d_unit = serializers.ChoiceField(choices=User.VitaminDUnit.choices)
+    dose_unit = serializers.ChoiceField(choices=User.DoseUnit.choices)

@@ -1,0 +1,131 @@
+"""Writes for accounts: profile, invite codes, care links, access events."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import AccessEvent, CareLink, InviteCode, User
+
+# No 0/O, 1/I/L: codes are read aloud and typed on phones.
+INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+INVITE_LENGTH = 8
+MAX_OPEN_INVITES = 5
+
+PROFILE_FIELDS = ("name", "time_zone", "date_of_birth", "vitamin_d_unit", "dose_unit")
+
+
+def normalise_invite_code(raw: str) -> str:
+    return "".join(ch for ch in raw.upper() if ch.isalnum())
+
+
+def user_update(*, user: User, data: dict[str, Any]) -> User:
+    changed = [field for field in PROFILE_FIELDS if field in data]
+    for field in changed:
+        setattr(user, field, data[field])
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=changed)
+    return user
+
+
+def invite_create(*, patient: User) -> InviteCode:
+    now = timezone.now()
+    open_count = InviteCode.objects.filter(
+        patient=patient, redeemed_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now
+    ).count()
+    if open_count >= MAX_OPEN_INVITES:
+        raise ValidationError(
+            f"You already have {MAX_OPEN_INVITES} unused codes. Cancel one or wait for it to expire.",
+            code="too_many_open_invites",
+        )
+    for _ in range(5):
+        code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
+        try:
+            with transaction.atomic():
+                return InviteCode.objects.create(
+                    patient=patient, code=code, created_at=now, expires_at=now + settings.INVITE_CODE_TTL
+                )
+        except IntegrityError:  # a collision in 31^8 codes: draw again
+            continue
+    raise RuntimeError("Could not draw a unique invite code.")
+
+
+def invite_cancel(*, patient: User, invite_id: int) -> InviteCode:
+    invite = InviteCode.objects.get(patient=patient, id=invite_id)
+    InviteCode.objects.filter(id=invite.id, redeemed_at__isnull=True, cancelled_at__isnull=True).update(
+        cancelled_at=timezone.now()
+    )
+    invite.refresh_from_db()
+    return invite
+
+
+def invite_redeem(*, clinician: User, code: str) -> CareLink:
+    """Single use by construction: the claim is a conditional UPDATE, so two clinicians
+    racing on one code cannot both win."""
+    normalised = normalise_invite_code(code)
+    now = timezone.now()
+    invite = InviteCode.objects.select_related("patient").filter(code=normalised).first()
+    if invite is None:
+        raise ValidationError(
+            {"code": ValidationError("This code is not valid. Check it with your patient.", code="invalid_code")}
+        )
+    if invite.redeemed_at is not None:
+        raise ValidationError(
+            {
+                "code": ValidationError(
+                    "This code has already been used. Ask your patient for a new one.", code="code_used"
+                )
+            }
+        )
+    if invite.cancelled_at is not None:
+        raise ValidationError({"code": ValidationError("Your patient cancelled this code.", code="code_cancelled")})
+    if invite.expires_at <= now:
+        raise ValidationError(
+            {
+                "code": ValidationError(
+                    "This code has expired (codes last 48 hours). Ask for a new one.", code="code_expired"
+                )
+            }
+        )
+    if CareLink.objects.active().filter(patient=invite.patient, clinician=clinician).exists():
+        raise ValidationError(
+            {"code": ValidationError("You are already linked to this patient.", code="already_linked")}
+        )
+
+    with transaction.atomic():
+        claimed = InviteCode.objects.filter(
+            id=invite.id, redeemed_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now
+        ).update(redeemed_at=now, redeemed_by=clinician)
+        if claimed != 1:
+            raise ValidationError({"code": ValidationError("This code has already been used.", code="code_used")})
+        try:
+            with transaction.atomic():
+                return CareLink.objects.create(
+                    patient=invite.patient, clinician=clinician, invite=invite, created_at=now
+                )
+        except IntegrityError:
+            raise ValidationError(
+                {"code": ValidationError("You are already linked to this patient.", code="already_linked")}
+            ) from None
+
+
+def care_link_revoke(*, patient: User, link_id: int) -> CareLink:
+    link = CareLink.objects.select_related("clinician").get(patient=patient, id=link_id)
+    CareLink.objects.filter(id=link.id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    link.refresh_from_db()
+    return link
+
+
+def access_event_record(
+    *, clinician: User, patient: User | uuid.UUID, resource: str, ip_address: str | None
+) -> AccessEvent:
+    patient_id = patient.id if isinstance(patient, User) else patient
+    return AccessEvent.objects.create(
+        clinician=clinician, patient_id=patient_id, resource=resource, ip_address=ip_address or None
+    )

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import logging
+
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+
+from config.api.errors import envelope
+
+log = logging.getLogger(__name__)
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:  # any driver error means "not answering"
+        log.exception("healthz: database check failed")
+        return False
+
+
+def _broker_ok() -> bool:
+    from config.celery_app import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            # The filesystem transport "connects" without touching anything; make it
+            # prove the folder is usable.
+            conn.default_channel  # noqa: B018
+        return True
+    except Exception:
+        log.exception("healthz: broker check failed")
+        return False
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    failing = [name for name, ok in checks.items() if not ok]
+    body = {
+        "status": "ok" if not failing else "unavailable",
+        "checks": {k: "ok" if v else "down" for k, v in checks.items()},
+    }
+    if failing:
+        body["failing"] = failing
+    return JsonResponse(body, status=503 if failing else 200)
+
+
+def api_not_found(request: HttpRequest, exception=None) -> JsonResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(envelope(404, "not_found", "Not found."), status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def api_server_error(request: HttpRequest) -> JsonResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(envelope(500, "server_error", "Something went wrong on our side."), status=500)
+    from django.views.defaults import server_error
+
+    return server_error(request)
