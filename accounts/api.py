@@ -11,6 +11,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from accounts.models import AccessEvent, CareLink, InviteCode
 from accounts.permissions import IsClinicianWithMFA, IsPatient
 from accounts.scoping import SubjectMixin
 from accounts.serializers import (
@@ -41,12 +42,14 @@ class MeApi(APIView):
 class AccessLogApi(GenericAPIView):
     permission_classes = [IsPatient]
     serializer_class = AccessEventOutput
+    queryset = AccessEvent.objects.none()  # for the schema; get_queryset scopes to the viewer
+    pagination_ordering = ("-occurred_at", "-id")
 
     def get_queryset(self):
         return selectors.access_event_list(patient=self.request.user)
 
+    @extend_schema(responses=AccessEventOutput(many=True), operation_id="access_log_list")
     def get(self, request):
-        self.paginator.ordering = ("-occurred_at", "-id")
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(AccessEventOutput(page, many=True).data)
 
@@ -54,10 +57,13 @@ class AccessLogApi(GenericAPIView):
 class InviteListCreateApi(GenericAPIView):
     permission_classes = [IsPatient]
     serializer_class = InviteOutput
+    queryset = InviteCode.objects.none()
+    pagination_ordering = ("-created_at", "-id")
 
     def get_queryset(self):
         return selectors.invite_list(patient=self.request.user)
 
+    @extend_schema(responses=InviteOutput(many=True), operation_id="invites_list")
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(InviteOutput(page, many=True).data)
@@ -105,10 +111,13 @@ class InviteRedeemApi(APIView):
 class CareLinkListApi(GenericAPIView):
     permission_classes = [IsPatient]
     serializer_class = CareLinkOutput
+    queryset = CareLink.objects.none()
+    pagination_ordering = ("-created_at", "-id")
 
     def get_queryset(self):
         return selectors.care_link_list_for_patient(patient=self.request.user)
 
+    @extend_schema(responses=CareLinkOutput(many=True), operation_id="care_links_list")
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(CareLinkOutput(page, many=True).data)
@@ -131,7 +140,7 @@ class PatientProfileApi(SubjectMixin, APIView):
 
     access_resource = "profile"
 
-    @extend_schema(responses=PatientProfileOutput)
+    @extend_schema(responses=PatientProfileOutput, operation_id="clinician_patient_profile")
     def get(self, request, patient_id):
         return Response(PatientProfileOutput(self.get_subject()).data)
 
@@ -141,10 +150,13 @@ class ClinicianLinkListApi(GenericAPIView):
 
     permission_classes = [IsClinicianWithMFA]
     serializer_class = ClinicianLinkOutput
+    queryset = CareLink.objects.none()
+    pagination_ordering = ("-created_at", "-id")
 
     def get_queryset(self):
         return selectors.care_link_list_for_clinician(clinician=self.request.user)
 
+    @extend_schema(responses=ClinicianLinkOutput(many=True), operation_id="clinician_patients_list")
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(ClinicianLinkOutput(page, many=True).data)

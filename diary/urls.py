@@ -1,1 +1,27 @@
-urlpatterns: list = []
+from django.urls import path
+
+from diary import api
+from diary.entries import KINDS
+
+urlpatterns = [
+    path("diary/sync", api.SyncApi.as_view(), name="diary-sync"),
+    path("diary/regimen-templates", api.RegimenTemplateListApi.as_view(), name="regimen-templates"),
+    path("diary/regimens/from-template", api.RegimenFromTemplateApi.as_view(), name="regimen-from-template"),
+]
+
+for kind in KINDS.values():
+    views = api.build_views(kind)
+    urlpatterns += [
+        path(f"diary/{kind.plural}", views["list"].as_view(), name=f"{kind.name}-list"),
+        path(f"diary/{kind.plural}/<uuid:entry_id>", views["detail"].as_view(), name=f"{kind.name}-detail"),
+        path(
+            f"clinician/patients/<uuid:patient_id>/diary/{kind.plural}",
+            views["clinician_list"].as_view(),
+            name=f"clinician-{kind.name}-list",
+        ),
+        path(
+            f"clinician/patients/<uuid:patient_id>/diary/{kind.plural}/<uuid:entry_id>",
+            views["clinician_detail"].as_view(),
+            name=f"clinician-{kind.name}-detail",
+        ),
+    ]

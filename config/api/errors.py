@@ -116,5 +116,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         body = envelope(response.status_code, str(code), message)
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             body["error"]["retry_after_seconds"] = int(exc.wait)
+        # An exception may carry more for the client (a conflict's stored row, say).
+        body["error"].update(getattr(exc, "extra", {}) or {})
     response.data = body
     return response

@@ -158,7 +158,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "DoseUnitEnum": ["IU", "ug", "mg", "g"],
+        "LabUnitEnum": "diary.units.LAB_UNITS",
+        "UserDoseUnitEnum": "accounts.models.User.DoseUnit",
+        "VitaminDUnitEnum": "accounts.models.User.VitaminDUnit",
+    },
 }
 
 # --- I18N / time ----------------------------------------------------------------------
@@ -194,8 +199,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
         "store_processed": False,
+        # kombu's default is ./control, relative to whatever directory the process started in.
+        "control_folder": str(VAR_DIR / "broker-control"),
     }
 )
+if not REDIS_URL:
+    # kombu creates none of these folders: without them a worker on a fresh clone dies
+    # at startup (FileNotFoundError listing var/broker) and .delay() fails.
+    (VAR_DIR / "broker").mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -1,0 +1,70 @@
+"""The six kinds of diary row, described once: model, input and output shapes, and how
+each row's local date is found. Services, selectors, views and sync all read this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rest_framework import serializers
+
+from diary import serializers as s
+from diary.models import (
+    DailyCheckin,
+    DiaryEntry,
+    LabResult,
+    SpasmEpisode,
+    SunExposure,
+    SupplementDose,
+    SupplementRegimen,
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # as used in sync batches and access-log events
+    plural: str  # URL segment
+    model: type[DiaryEntry]
+    input: type[serializers.Serializer]
+    output: type[serializers.Serializer]
+    # The local date comes from an instant in the patient's zone, or is given directly.
+    instant_field: str | None
+    date_field: str | None
+    ordering: tuple[str, ...]
+
+
+EPISODE = Kind(
+    "episode",
+    "episodes",
+    SpasmEpisode,
+    s.EpisodeInput,
+    s.EpisodeOutput,
+    "occurred_at",
+    None,
+    ("-occurred_at", "-created_at"),
+)
+CHECKIN = Kind(
+    "checkin",
+    "checkins",
+    DailyCheckin,
+    s.CheckinInput,
+    s.CheckinOutput,
+    None,
+    "local_date",
+    ("-local_date", "-created_at"),
+)
+SUN = Kind("sun", "sun", SunExposure, s.SunInput, s.SunOutput, "started_at", None, ("-started_at", "-created_at"))
+REGIMEN = Kind(
+    "regimen",
+    "regimens",
+    SupplementRegimen,
+    s.RegimenInput,
+    s.RegimenOutput,
+    None,
+    "start_date",
+    ("-start_date", "-created_at"),
+)
+DOSE = Kind("dose", "doses", SupplementDose, s.DoseInput, s.DoseOutput, "taken_at", None, ("-taken_at", "-created_at"))
+LAB = Kind("lab", "labs", LabResult, s.LabInput, s.LabOutput, None, "collected_on", ("-collected_on", "-created_at"))
+
+# Regimens first: a sync batch may hold a regimen and doses that point at it.
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (REGIMEN, EPISODE, CHECKIN, SUN, DOSE, LAB)}

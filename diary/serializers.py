@@ -1,0 +1,264 @@
+"""Explicit input and output shapes for diary rows. Validation of single fields lives
+here; rules that need the patient or other rows live in services."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from diary import units
+from diary.models import LabResult, SpasmEpisode, SunExposure, SupplementRegimen
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def validate_instant(value: datetime) -> datetime:
+    # Phones' clocks drift; ten minutes ahead is allowed, more is a mistake.
+    if value > timezone.now() + CLOCK_SKEW:
+        raise serializers.ValidationError("This is in the future (more than 10 minutes ahead).", code="in_future")
+    if value < EARLIEST:
+        raise serializers.ValidationError("Dates before 2000-01-01 are not accepted.", code="too_old")
+    return value
+
+
+def validate_past_date(value):
+    if value > timezone.localdate() + timedelta(days=1):  # +1: a patient east of UTC is a day ahead
+        raise serializers.ValidationError("This date is in the future.", code="in_future")
+    if value < EARLIEST.date():
+        raise serializers.ValidationError("Dates before 2000-01-01 are not accepted.", code="too_old")
+    return value
+
+
+def validate_plan_date(value: date) -> date:
+    # A regimen may be planned ahead, but not years ahead.
+    if value > timezone.localdate() + timedelta(days=366):
+        raise serializers.ValidationError("Plan at most a year ahead.", code="too_far")
+    if value < EARLIEST.date():
+        raise serializers.ValidationError("Dates before 2000-01-01 are not accepted.", code="too_old")
+    return value
+
+
+class Score(serializers.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, max_value=10, **kwargs)
+
+
+class EntryInput(serializers.Serializer):
+    """Fields every diary row accepts."""
+
+    id = serializers.UUIDField(required=False, help_text="Client-generated; makes retries safe.")
+    recorded_at = serializers.DateTimeField(required=False, validators=[validate_instant])
+    notes = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+class WarningOutput(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class EntryOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    local_date = serializers.DateField()
+    time_zone = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    notes = serializers.CharField()
+    warnings = WarningOutput(many=True, read_only=True, help_text="Advice about the values saved; empty on reads.")
+
+
+# --- episodes -------------------------------------------------------------------------
+class EpisodeInput(EntryInput):
+    occurred_at = serializers.DateTimeField(validators=[validate_instant])
+    muscle_group = serializers.ChoiceField(choices=SpasmEpisode.MuscleGroup.choices)
+    side = serializers.ChoiceField(choices=SpasmEpisode.Side.choices, required=False, default="n/a")
+    severity = Score()
+    duration_seconds = serializers.IntegerField(
+        min_value=1, max_value=24 * 3600, required=False, allow_null=True, default=None
+    )
+    during_sleep = serializers.BooleanField(required=False, default=False)
+    woke_patient = serializers.BooleanField(required=False, default=False)
+    trigger = serializers.ChoiceField(choices=SpasmEpisode.Trigger.choices, required=False, default="unknown")
+
+
+class EpisodeOutput(EntryOutput):
+    occurred_at = serializers.DateTimeField()
+    muscle_group = serializers.ChoiceField(choices=SpasmEpisode.MuscleGroup.choices)
+    side = serializers.ChoiceField(choices=SpasmEpisode.Side.choices)
+    severity = serializers.IntegerField()
+    duration_seconds = serializers.IntegerField(allow_null=True)
+    during_sleep = serializers.BooleanField()
+    woke_patient = serializers.BooleanField()
+    trigger = serializers.ChoiceField(choices=SpasmEpisode.Trigger.choices)
+
+
+# --- check-ins ------------------------------------------------------------------------
+class CheckinInput(EntryInput):
+    local_date = serializers.DateField(validators=[validate_past_date], help_text="The patient's own date.")
+    weakness = Score(required=False, allow_null=True, default=None)
+    fatigue = Score(required=False, allow_null=True, default=None)
+    bone_pain = Score(required=False, allow_null=True, default=None)
+    twitching = Score(required=False, allow_null=True, default=None)
+    no_cramps = serializers.BooleanField(required=False, default=False, help_text="An explicit zero for the day.")
+
+
+class CheckinOutput(EntryOutput):
+    weakness = serializers.IntegerField(allow_null=True)
+    fatigue = serializers.IntegerField(allow_null=True)
+    bone_pain = serializers.IntegerField(allow_null=True)
+    twitching = serializers.IntegerField(allow_null=True)
+    no_cramps = serializers.BooleanField()
+
+
+# --- sun ------------------------------------------------------------------------------
+class SunInput(EntryInput):
+    started_at = serializers.DateTimeField(validators=[validate_instant])
+    minutes = serializers.IntegerField(min_value=0, max_value=1440)
+    skin_exposed = serializers.ListField(
+        child=serializers.ChoiceField(choices=SunExposure.Skin.choices), max_length=4, required=False, default=list
+    )
+    sunscreen = serializers.BooleanField(required=False, default=False)
+    uv_index = serializers.DecimalField(
+        max_digits=4, decimal_places=1, min_value=0, max_value=20, required=False, allow_null=True, default=None
+    )
+
+    def validate_skin_exposed(self, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("Each skin area once.", code="duplicate")
+        return sorted(value)
+
+
+class SunOutput(EntryOutput):
+    started_at = serializers.DateTimeField()
+    minutes = serializers.IntegerField()
+    skin_exposed = serializers.ListField(child=serializers.ChoiceField(choices=SunExposure.Skin.choices))
+    sunscreen = serializers.BooleanField()
+    uv_index = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True)
+
+
+# --- supplements ----------------------------------------------------------------------
+class AmountMixin(serializers.Serializer):
+    supplement = serializers.ChoiceField(choices=[(s, s) for s in units.SUPPLEMENTS])
+    amount = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=0)
+    unit = serializers.ChoiceField(choices=[(u, u) for u in units.DOSE_UNITS])
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        supplement, amount, unit = attrs.get("supplement"), attrs.get("amount"), attrs.get("unit")
+        if supplement is None or amount is None or unit is None:
+            return attrs  # partial update: the service re-validates the merged row
+        if amount <= 0:
+            raise serializers.ValidationError({"amount": ["The amount must be more than 0."]}, code="min_value")
+        try:
+            normalised = units.normalise_dose(supplement, amount, unit)
+        except ValueError as exc:
+            raise serializers.ValidationError({"unit": [str(exc)]}, code="invalid_unit") from None
+        limit = units.DOSE_REFUSE_ABOVE.get(supplement)
+        if limit is not None and normalised > limit:
+            canonical = units.dose_canonical_unit(supplement, unit)
+            raise serializers.ValidationError(
+                {
+                    "amount": [
+                        f"{normalised:,.0f} {canonical} is above the largest accepted dose ({limit:,.0f} {canonical}). Check for an extra zero."
+                    ]
+                },
+                code="max_value",
+            )
+        return attrs
+
+
+class RegimenInput(AmountMixin, EntryInput):
+    frequency = serializers.ChoiceField(choices=SupplementRegimen.Frequency.choices)
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=7), max_length=7, required=False, default=list
+    )
+    start_date = serializers.DateField(validators=[validate_plan_date])
+    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    phase = serializers.ChoiceField(choices=SupplementRegimen.Phase.choices, required=False, default="maintenance")
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        frequency, weekdays = attrs.get("frequency"), attrs.get("weekdays") or []
+        if frequency == "weekdays" and not weekdays:
+            raise serializers.ValidationError({"weekdays": ["Choose at least one weekday."]}, code="required")
+        if frequency == "weekly" and len(weekdays) > 1:
+            raise serializers.ValidationError({"weekdays": ["A weekly regimen has one weekday."]}, code="invalid")
+        if frequency == "daily" and weekdays:
+            raise serializers.ValidationError(
+                {"weekdays": ["A daily regimen has no weekdays; choose 'weekdays' instead."]}, code="invalid"
+            )
+        if frequency == "weekly" and not weekdays and attrs.get("start_date"):
+            weekdays = [attrs["start_date"].isoweekday()]  # weekly on the start date's weekday
+        if len(set(weekdays)) != len(weekdays):
+            raise serializers.ValidationError({"weekdays": ["Each weekday once."]}, code="duplicate")
+        attrs["weekdays"] = sorted(weekdays)
+        start, end = attrs.get("start_date"), attrs.get("end_date")
+        if start and end and end < start:
+            raise serializers.ValidationError({"end_date": ["The end date is before the start date."]}, code="invalid")
+        return attrs
+
+
+class RegimenOutput(EntryOutput):
+    supplement = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=3)
+    unit = serializers.CharField()
+    amount_normalised = serializers.FloatField()
+    normalised_unit = serializers.CharField()
+    daily_equivalent = serializers.FloatField(
+        help_text="Amount per day in the normalised unit (50,000 IU weekly = 7,142.9)."
+    )
+    frequency = serializers.ChoiceField(choices=SupplementRegimen.Frequency.choices)
+    weekdays = serializers.ListField(child=serializers.IntegerField())
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+    phase = serializers.ChoiceField(choices=SupplementRegimen.Phase.choices)
+
+
+class DoseInput(AmountMixin, EntryInput):
+    taken_at = serializers.DateTimeField(validators=[validate_instant])
+    regimen_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+
+class DoseOutput(EntryOutput):
+    taken_at = serializers.DateTimeField()
+    supplement = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=3)
+    unit = serializers.CharField()
+    amount_normalised = serializers.FloatField()
+    normalised_unit = serializers.CharField()
+    regimen_id = serializers.UUIDField(allow_null=True)
+
+
+# --- labs -----------------------------------------------------------------------------
+class LabInput(EntryInput):
+    analyte = serializers.ChoiceField(choices=[(a, a) for a in units.ANALYTES])
+    value = serializers.DecimalField(max_digits=10, decimal_places=3, min_value=0)
+    unit = serializers.ChoiceField(choices=[(u, u) for u in units.LAB_UNITS])
+    collected_on = serializers.DateField(validators=[validate_past_date])
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        analyte, value, unit = attrs.get("analyte"), attrs.get("value"), attrs.get("unit")
+        if analyte is None or value is None or unit is None:
+            return attrs
+        try:
+            normalised = units.normalise_lab(analyte, value, unit)
+        except ValueError as exc:
+            raise serializers.ValidationError({"unit": [str(exc)]}, code="invalid_unit") from None
+        message = units.lab_range_error(analyte, normalised)
+        if message:
+            raise serializers.ValidationError({"value": [message]}, code="out_of_range")
+        return attrs
+
+
+class LabOutput(EntryOutput):
+    analyte = serializers.ChoiceField(choices=[(a, a) for a in units.ANALYTES])
+    value = serializers.DecimalField(max_digits=10, decimal_places=3)
+    unit = serializers.CharField()
+    value_normalised = serializers.FloatField()
+    normalised_unit = serializers.CharField()
+    category = serializers.ChoiceField(choices=LabResult.Category.choices, allow_blank=True)
+    collected_on = serializers.DateField()
