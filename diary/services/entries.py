@@ -299,12 +299,14 @@ def sync_batch(*, patient: User, items: list[Any]) -> list[SyncItemResult]:
     pending: dict[str, list[tuple[int, dict, set[str]]]] = {name: [] for name in KINDS}
 
     for index, item in enumerate(items):
-        kind_name = item.get("kind") if isinstance(item, dict) else None
-        item_id = str(item.get("id")) if isinstance(item, dict) and item.get("id") is not None else None
+        raw_kind = item.get("kind") if isinstance(item, dict) else None
+        kind_name = raw_kind if isinstance(raw_kind, str) else None
+        raw_id = item.get("id") if isinstance(item, dict) else None
+        item_id = str(raw_id)[:64] if isinstance(raw_id, (str, int)) else None
         if kind_name not in KINDS:
             results[index] = SyncItemResult(
                 index,
-                kind_name if isinstance(kind_name, str) else None,
+                kind_name,
                 item_id,
                 "invalid",
                 {"kind": [f"Use one of: {', '.join(KINDS)}."]},
