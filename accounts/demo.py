@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 
 DEMO_PATIENT_EMAIL = "patient@demo.test"
 DEMO_CLINICIAN_EMAIL = "clinician@demo.test"
-DEMO_PASSWORD = "demo-password-2026"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (public demo login, refused in production)
 DEMO_EMAILS = (DEMO_PATIENT_EMAIL, DEMO_CLINICIAN_EMAIL)
 
 
