@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -26,9 +27,13 @@ def _broker_ok() -> bool:
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
-            # The filesystem transport "connects" without touching anything; make it
-            # prove the folder is usable.
-            conn.default_channel  # noqa: B018
+            channel = conn.default_channel
+            if conn.transport.driver_type == "filesystem":
+                # The filesystem transport "connects" and opens a channel without touching
+                # the disk; make it prove its folders are there and writable.
+                for folder in {channel.data_folder_in, channel.data_folder_out}:
+                    if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
+                        raise OSError(f"broker folder {folder!r} is missing or not writable")
         return True
     except Exception:
         log.exception("healthz: broker check failed")

@@ -12,6 +12,8 @@ if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters.")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Without it base.py falls back to a SQLite file inside the container, silently.
+env_str("DATABASE_URL")
 if not REDIS_URL:
     from django.core.exceptions import ImproperlyConfigured
 
