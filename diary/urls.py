@@ -1,12 +1,24 @@
 from django.urls import path
 
-from diary import api
+from diary import api, trends_api
 from diary.entries import KINDS
 
 urlpatterns = [
     path("diary/sync", api.SyncApi.as_view(), name="diary-sync"),
     path("diary/regimen-templates", api.RegimenTemplateListApi.as_view(), name="regimen-templates"),
     path("diary/regimens/from-template", api.RegimenFromTemplateApi.as_view(), name="regimen-from-template"),
+    path("trends/spasms", trends_api.SpasmSeriesApi.as_view(), name="trends-spasms"),
+    path("trends/treatment-response", trends_api.TreatmentResponseApi.as_view(), name="trends-treatment-response"),
+    path(
+        "clinician/patients/<uuid:patient_id>/trends/spasms",
+        trends_api.SpasmSeriesApi.as_view(),
+        name="clinician-trends-spasms",
+    ),
+    path(
+        "clinician/patients/<uuid:patient_id>/trends/treatment-response",
+        trends_api.TreatmentResponseApi.as_view(),
+        name="clinician-trends-treatment-response",
+    ),
 ]
 
 for kind in KINDS.values():
