@@ -143,20 +143,3 @@ class PatientProfileApi(SubjectMixin, APIView):
     @extend_schema(responses=PatientProfileOutput, operation_id="clinician_patient_profile")
     def get(self, request, patient_id):
         return Response(PatientProfileOutput(self.get_subject()).data)
-
-
-class ClinicianLinkListApi(GenericAPIView):
-    """The clinician's linked patients (the dashboard with trends builds on this)."""
-
-    permission_classes = [IsClinicianWithMFA]
-    serializer_class = ClinicianLinkOutput
-    queryset = CareLink.objects.none()
-    pagination_ordering = ("-created_at", "-id")
-
-    def get_queryset(self):
-        return selectors.care_link_list_for_clinician(clinician=self.request.user)
-
-    @extend_schema(responses=ClinicianLinkOutput(many=True), operation_id="clinician_patients_list")
-    def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(ClinicianLinkOutput(page, many=True).data)

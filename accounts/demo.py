@@ -15,4 +15,6 @@ DEMO_EMAILS = (DEMO_PATIENT_EMAIL, DEMO_CLINICIAN_EMAIL)
 def require_demo_enabled() -> None:
     # Demo logins and a printed TOTP code would be a back door on a real server.
     if not getattr(settings, "DEMO_ACCOUNTS_ENABLED", False):
-        raise CommandError("Demo accounts are disabled in these settings (DEMO_ACCOUNTS_ENABLED is False, as in production).")
+        raise CommandError(
+            "Demo accounts are disabled in these settings (DEMO_ACCOUNTS_ENABLED is False, as in production)."
+        )

@@ -26,10 +26,6 @@ def linked_patients(*, clinician: User) -> QuerySet[User]:
     )
 
 
-def care_link_list_for_clinician(*, clinician: User) -> QuerySet[CareLink]:
-    return CareLink.objects.active().filter(clinician=clinician).select_related("patient")
-
-
 def linked_patient_get(*, clinician: User, patient_id: uuid.UUID | str) -> User:
     """The patient, if this clinician holds an active link right now; 404 otherwise.
 

@@ -10,6 +10,5 @@ urlpatterns = [
     path("care/invites/redeem", api.InviteRedeemApi.as_view(), name="invite-redeem"),
     path("care/links", api.CareLinkListApi.as_view(), name="care-link-list"),
     path("care/links/<int:link_id>/revoke", api.CareLinkRevokeApi.as_view(), name="care-link-revoke"),
-    path("clinician/patients", api.ClinicianLinkListApi.as_view(), name="clinician-patient-list"),
     path("clinician/patients/<uuid:patient_id>", api.PatientProfileApi.as_view(), name="clinician-patient-profile"),
 ]

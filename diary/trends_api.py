@@ -6,13 +6,15 @@ from datetime import timedelta
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsClinicianWithMFA
 from accounts.scoping import SubjectMixin
-from diary import stats, trends
+from diary import dashboard, stats, trends
 from diary.serializers import LabOutput
 
 
@@ -250,3 +252,75 @@ class TreatmentResponseApi(SubjectMixin, APIView):
         except stats.WindowError as exc:
             raise serializers.ValidationError({exc.field: [exc.message]}, code="invalid_window") from None
         return Response(TreatmentResponseOutput(treatment_response_data(result)).data)
+
+
+# --- clinician dashboard ----------------------------------------------------------------
+class DashboardQuery(serializers.Serializer):
+    ordering = serializers.ChoiceField(
+        choices=dashboard.ORDERINGS,
+        default="flags",
+        help_text="Default: flagged patients first (most flags first), then by name.",
+    )
+
+
+class PatientBriefOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    time_zone = serializers.CharField()
+
+
+class VitaminDOutput(serializers.Serializer):
+    value_ng_ml = serializers.FloatField(source="vitamin_d_ng_ml")
+    category = serializers.CharField(source="vitamin_d_category")
+    collected_on = serializers.DateField(source="vitamin_d_collected_on")
+
+
+class DashboardRowOutput(serializers.Serializer):
+    patient = PatientBriefOutput()
+    linked_at = serializers.DateTimeField()
+    summary_status = serializers.ChoiceField(choices=["current", "updating"], source="status")
+    last_entry_date = serializers.DateField(source="summary.last_entry_date", allow_null=True, default=None)
+    days_since_last_entry = serializers.IntegerField(allow_null=True)
+    episodes_last_28_days = serializers.IntegerField(source="summary.episodes_last_28", allow_null=True, default=None)
+    episodes_previous_28_days = serializers.IntegerField(
+        source="summary.episodes_prior_28", allow_null=True, default=None
+    )
+    verdict = serializers.ChoiceField(choices=stats.VERDICTS, source="summary.verdict", allow_null=True, default=None)
+    adherence_28_days = serializers.FloatField(source="summary.adherence_28", allow_null=True, default=None)
+    latest_vitamin_d = serializers.SerializerMethodField()
+    flags = serializers.ListField(child=serializers.ChoiceField(choices=dashboard.FLAGS))
+
+    @extend_schema_field(VitaminDOutput(allow_null=True))
+    def get_latest_vitamin_d(self, row: dashboard.DashboardRow):
+        if row.summary is None or row.summary.vitamin_d_ng_ml is None:
+            return None
+        return VitaminDOutput(row.summary).data
+
+
+class DashboardPagination(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ClinicianDashboardApi(APIView):
+    permission_classes = [IsClinicianWithMFA]
+    pagination_class = DashboardPagination
+
+    @extend_schema(
+        parameters=[DashboardQuery],
+        responses=DashboardRowOutput(many=True),
+        tags=["clinician"],
+        operation_id="clinician_patients_list",
+    )
+    def get(self, request):
+        """Every linked patient: last entry, episodes in the last 28 days against the 28
+        before, the current verdict, 28-day adherence, the latest 25(OH)D and flags."""
+        query = DashboardQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = dashboard.dashboard_rows(clinician=request.user, ordering=query.validated_data["ordering"])
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(DashboardRowOutput(page, many=True).data)

@@ -1,12 +1,14 @@
-from django.urls import path
+from django.urls import include, path
 
 from diary import api, trends_api
 from diary.entries import KINDS
 
 urlpatterns = [
+    path("", include("diary.reminders.urls")),
     path("diary/sync", api.SyncApi.as_view(), name="diary-sync"),
     path("diary/regimen-templates", api.RegimenTemplateListApi.as_view(), name="regimen-templates"),
     path("diary/regimens/from-template", api.RegimenFromTemplateApi.as_view(), name="regimen-from-template"),
+    path("clinician/patients", trends_api.ClinicianDashboardApi.as_view(), name="clinician-patient-list"),
     path("trends/spasms", trends_api.SpasmSeriesApi.as_view(), name="trends-spasms"),
     path("trends/treatment-response", trends_api.TreatmentResponseApi.as_view(), name="trends-treatment-response"),
     path(

@@ -23,6 +23,7 @@ from accounts.models import User
 from diary import stats, units
 from diary.entries import CHECKIN, DOSE, KINDS, LAB, REGIMEN, Kind
 from diary.models import DiaryEntry, SupplementRegimen
+from diary.summaries import summary_mark_stale
 
 SYNC_MAX_ITEMS = 500
 
@@ -207,6 +208,7 @@ def entry_create(*, kind: Kind, patient: User, data: Any) -> Outcome:
             raise
         return _existing_outcome(kind, patient, existing, validated, sent)
     instance._warnings = warnings
+    summary_mark_stale(patient.id)
     return Outcome("created", instance, warnings)
 
 
@@ -266,11 +268,14 @@ def _update(kind: Kind, patient: User, instance: DiaryEntry, validated: dict[str
         _check_one_checkin_per_day(kind, patient, values["local_date"], instance.id)
         raise
     instance._warnings = warnings
+    summary_mark_stale(patient.id)
     return Outcome("updated", instance, warnings)
 
 
 def entry_delete(*, instance: DiaryEntry) -> None:
+    patient_id = instance.patient_id
     instance.delete()
+    summary_mark_stale(patient_id)
 
 
 # --- offline sync batch -------------------------------------------------------------------
@@ -392,6 +397,8 @@ def sync_batch(*, patient: User, items: list[Any]) -> list[SyncItemResult]:
                 queued[(kind_name, entry_id)] = instance
                 to_create.append((index, instance))
             _bulk_insert(kind, patient, to_create, results)
+        if any(result is not None and result.status == "created" for result in results):
+            summary_mark_stale(patient.id)
     return [result for result in results if result is not None]
 
 

@@ -10,7 +10,9 @@ class Command(BaseCommand):
     help = "Print the current two-factor (TOTP) code of a demo account. Refused outside demo settings."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--email", default=DEMO_CLINICIAN_EMAIL, help="A demo account (default: the demo clinician).")
+        parser.add_argument(
+            "--email", default=DEMO_CLINICIAN_EMAIL, help="A demo account (default: the demo clinician)."
+        )
 
     def handle(self, *args, email: str, **options) -> None:
         require_demo_enabled()

@@ -1,0 +1,68 @@
+// The clinician dashboard (GET /api/v1/clinician/patients, extended by issue 4). Read
+// tolerantly: before issue 4 lands a row is just the link and the patient; the flags and
+// numbers appear when the API has them. Field names are read here only.
+import { type Page, get } from "./http";
+
+export interface PatientRow {
+  linkId: number | string;
+  patientId: string;
+  name: string;
+  email: string;
+  lastEntry: string | null;
+  episodes28: number | null;
+  episodesPrev28: number | null;
+  verdict: string | null;
+  adherence28: number | null; // 0..1
+  vitaminD: number | null; // ng/mL
+  vitaminDCategory: string | null;
+  flags: string[];
+}
+
+const n = (v: unknown) => (v === null || v === undefined || v === "" ? null : Number(v));
+
+export function toPatientRow(raw: any): PatientRow {
+  const p = raw.patient ?? raw;
+  const lab = raw.latest_25ohd ?? raw.latest_vitamin_d ?? raw.vitamin_d ?? null;
+  let adherence = n(raw.adherence_28d ?? raw.adherence);
+  if (adherence !== null && adherence > 1) adherence /= 100;
+  const flags = raw.flags ?? [];
+  return {
+    linkId: raw.id,
+    patientId: String(p.id),
+    name: p.name || p.email,
+    email: p.email,
+    lastEntry: raw.last_entry_date ?? raw.last_entry ?? null,
+    episodes28: n(raw.episodes_28d ?? raw.episodes_last_28 ?? raw.episodes_recent),
+    episodesPrev28: n(raw.episodes_prev_28d ?? raw.episodes_previous_28 ?? raw.episodes_before),
+    verdict: raw.verdict?.verdict ?? raw.verdict ?? null,
+    adherence28: adherence,
+    vitaminD: n(lab?.value_ng_ml ?? lab?.value_normalised ?? lab?.value ?? (typeof lab === "number" ? lab : null)),
+    vitaminDCategory: lab?.category ?? null,
+    flags: (Array.isArray(flags) ? flags : Object.keys(flags).filter((k) => flags[k])).map((f: any) => (typeof f === "string" ? f : (f.code ?? f.label ?? String(f)))),
+  };
+}
+
+export async function dashboard(): Promise<PatientRow[]> {
+  const out: PatientRow[] = [];
+  let url: string | null = "/api/v1/clinician/patients?page_size=500";
+  while (url) {
+    const page: Page<any> = await get<Page<any>>(url);
+    out.push(...page.results.map(toPatientRow));
+    url = page.next;
+  }
+  return out;
+}
+
+export const FLAG_LABEL: Record<string, string> = {
+  no_entries_7d: "No entries for 7 days",
+  no_recent_entries: "No entries for 7 days",
+  inactive: "No entries for 7 days",
+  worsening: "Worsening",
+  low_adherence: "Adherence under 80%",
+  adherence_low: "Adherence under 80%",
+  vitamin_d_low: "25(OH)D under 20",
+  low_vitamin_d: "25(OH)D under 20",
+  vitamin_d_high: "25(OH)D over 100",
+  high_vitamin_d: "25(OH)D over 100",
+};
+export const flagLabel = (f: string) => FLAG_LABEL[f] ?? f.replace(/_/g, " ");

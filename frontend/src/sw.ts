@@ -1,0 +1,111 @@
+/// <reference lib="webworker" />
+// The service worker: precached app shell (opens offline), network-first cache of API
+// reads (the last data stays readable offline), Background Sync of the diary outbox, and
+// push reminders with "Taken" / "Snooze" actions handled here without opening the app.
+import { CacheableResponsePlugin } from "workbox-cacheable-response";
+import { clientsClaim } from "workbox-core";
+import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
+import { NavigationRoute, registerRoute } from "workbox-routing";
+import { NetworkFirst } from "workbox-strategies";
+import { request } from "./api/http";
+import { parsePush } from "./api/reminders";
+import { SYNC_TAG, flush, useStoredCsrf } from "./offline/outbox";
+
+declare const self: ServiceWorkerGlobalScope;
+
+const API_CACHE = "api-reads";
+
+self.skipWaiting();
+clientsClaim();
+cleanupOutdatedCaches();
+precacheAndRoute(self.__WB_MANIFEST);
+useStoredCsrf();
+
+// Every in-app URL (/history, /verify-email?key=...) opens the precached shell.
+registerRoute(
+  new NavigationRoute(createHandlerBoundToURL("/index.html"), {
+    denylist: [/^\/api\//, /^\/_allauth\//, /^\/admin/, /^\/healthz/, /^\/static\//],
+  }),
+);
+
+registerRoute(
+  ({ url, request: req }) =>
+    req.method === "GET" &&
+    url.origin === self.location.origin &&
+    (url.pathname.startsWith("/api/v1/") || url.pathname === "/_allauth/browser/v1/auth/session"),
+  new NetworkFirst({
+    cacheName: API_CACHE,
+    networkTimeoutSeconds: 6,
+    plugins: [new CacheableResponsePlugin({ statuses: [200] })],
+  }),
+);
+
+self.addEventListener("sync", (event: any) => {
+  if (event.tag !== SYNC_TAG) return;
+  event.waitUntil(
+    flush().then((outcome) => {
+      // Throwing asks the browser to retry the sync later.
+      if (outcome === "offline") throw new Error("still offline");
+    }),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data?.type === "flush") event.waitUntil(flush());
+});
+
+// --- push reminders ---------------------------------------------------------------------------
+self.addEventListener("push", (event) => {
+  let data: unknown = null;
+  try {
+    data = event.data?.json();
+  } catch {
+    data = { body: event.data?.text() };
+  }
+  const push = parsePush(data);
+  event.waitUntil(
+    self.registration.showNotification(push.title, {
+      body: push.body,
+      icon: "/icons/icon-192.png",
+      badge: "/icons/maskable-192.png",
+      tag: push.tag,
+      data: push,
+      requireInteraction: true,
+      actions: push.actions,
+    } as NotificationOptions),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  const push = event.notification.data as ReturnType<typeof parsePush>;
+  event.notification.close();
+  const actionUrl = event.action === "taken" ? push?.takenUrl : event.action === "snooze" ? push?.snoozeUrl : null;
+  if (!actionUrl) {
+    event.waitUntil(openApp(push?.url ?? "/"));
+    return;
+  }
+  event.waitUntil(
+    request("POST", actionUrl, {}).then(
+      () =>
+        self.registration.showNotification(event.action === "taken" ? "Dose logged" : "Snoozed for 30 minutes", {
+          body: event.action === "taken" ? push.body : "We will remind you again.",
+          icon: "/icons/icon-192.png",
+          tag: "reminder-ack",
+        }),
+      // No connection: the app retries the same signed URL when it opens.
+      () => openApp(`/reminders?action_url=${encodeURIComponent(actionUrl)}&action=${event.action}`),
+    ),
+  );
+});
+
+async function openApp(url: string): Promise<void> {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  for (const client of windows) {
+    if ("focus" in client) {
+      await (client as WindowClient).navigate(url).catch(() => null);
+      await (client as WindowClient).focus();
+      return;
+    }
+  }
+  await self.clients.openWindow(url);
+}
