@@ -11,7 +11,7 @@ export type Channel = "push" | "email" | "both";
 
 export interface Reminder {
   id: string | number;
-  regimen?: string | null; // the regimen's UUID
+  regimen_id?: string | null;
   label?: string;
   local_time: string; // "08:00" in the patient's zone
   weekdays: number[]; // ISO 1..7; empty = every day

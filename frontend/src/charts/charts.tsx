@@ -9,7 +9,17 @@ import { type LabPoint, type SpasmSeries, type TreatmentResponse, spasmSeries, t
 import { onSynced } from "../offline/client";
 import { addDays, formatDay, todayIn } from "../ui/time";
 
-const css = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
+// Theme colours are light-dark() pairs: let the browser resolve one through a probe element.
+let probe: HTMLElement | null = null;
+function css(name: string): string {
+  if (!probe) {
+    probe = document.createElement("span");
+    probe.style.display = "none";
+    document.body.appendChild(probe);
+  }
+  probe.style.color = `var(${name})`;
+  return getComputedStyle(probe).color || "#888";
+}
 const toTs = (isoDate: string) => Date.parse(`${isoDate}T00:00:00Z`) / 1000;
 const fmt = (n: number | null | undefined, digits = 2) => (n === null || n === undefined || Number.isNaN(n) ? "–" : n.toLocaleString("en", { maximumFractionDigits: digits }));
 
@@ -106,7 +116,7 @@ export function SpasmChart({ series }: { series: SpasmSeries }) {
       <UPlot options={options} data={data} label={`Weekly cramp rate over ${weeks.length} weeks, ${total} cramps in all.`} />
       <details>
         <summary>Show as a table</summary>
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label="Weekly numbers">
           <table>
             <thead>
               <tr><th scope="col">Week of</th><th scope="col">Cramps</th><th scope="col">Days logged</th><th scope="col">Per day</th><th scope="col">Vit. D IU/day</th><th scope="col">Sun min/day</th></tr>

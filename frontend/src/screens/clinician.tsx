@@ -100,7 +100,7 @@ export function Dashboard() {
       <FormError error={error} />
       {rows && rows.length === 0 && <p class="muted">No linked patients yet. Ask a patient for an invite code.</p>}
       {rows && rows.length > 0 && (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label="Patients table">
           <table class="patients" data-testid="patients-table">
             <caption class="visually-hidden">Linked patients, flagged first</caption>
             <thead>

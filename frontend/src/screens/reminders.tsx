@@ -96,7 +96,7 @@ function ReminderEditor({ reminder, regimens, onChange }: { reminder: Reminder; 
     await deleteReminder(r.id);
     onChange();
   });
-  const regimen = regimens.find((x) => x.id === r.regimen);
+  const regimen = regimens.find((x) => x.id === r.regimen_id);
   const errors = save.error instanceof ApiError ? save.error.fields : {};
   return (
     <form class="card reminder" onSubmit={(e) => (e.preventDefault(), save.run())}>
@@ -153,13 +153,8 @@ export function Reminders({ params }: { params: URLSearchParams }) {
   const add = useAction(async () => {
     const regimen = regimens.find((r) => r.id === newRegimen);
     if (!regimen) return;
-    await createReminder({
-      regimen: regimen.id,
-      local_time: regimen.frequency === "weekly" ? "09:00" : "08:00",
-      weekdays: (regimen.weekdays as number[]) ?? [],
-      channel: "push",
-      enabled: true,
-    });
+    // Time and days default to the regimen's (08:00 daily, 09:00 weekly); edit them below.
+    await createReminder({ regimen_id: regimen.id, channel: "push", enabled: true });
     setNewRegimen("");
     await load();
   });
