@@ -41,7 +41,16 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 360, "height": 640}
 AXE = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
 # What the build reads: a change to any of these makes dist/ stale.
-BUILD_INPUTS = ["src", "public", "scripts", "index.html", "vite.config.ts", "tsconfig.json", "package.json", "package-lock.json"]
+BUILD_INPUTS = [
+    "src",
+    "public",
+    "scripts",
+    "index.html",
+    "vite.config.ts",
+    "tsconfig.json",
+    "package.json",
+    "package-lock.json",
+]
 
 
 def _missing(reason: str):
@@ -73,9 +82,12 @@ def build_frontend() -> None:
     steps = [] if (FRONTEND / "node_modules").exists() else [[npm, "ci", "--no-audit", "--no-fund"]]
     steps.append([npm, "run", "build"])
     for cmd in steps:
-        done = subprocess.run(cmd, cwd=FRONTEND, capture_output=True, text=True, timeout=600, check=False)
+        done = subprocess.run(cmd, cwd=FRONTEND, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603  (npm from PATH, fixed arguments)
         if done.returncode != 0:
-            pytest.fail(f"`{' '.join(cmd[1:])}` failed in frontend/:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}", pytrace=False)
+            pytest.fail(
+                f"`{' '.join(cmd[1:])}` failed in frontend/:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}",
+                pytrace=False,
+            )
 
 
 @pytest.fixture(scope="session")

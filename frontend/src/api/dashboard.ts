@@ -4,8 +4,8 @@
 import { type Page, get } from "./http";
 
 export interface PatientRow {
-  linkId: number | string;
   patientId: string;
+  updating: boolean; // the server's summary is being recomputed
   name: string;
   email: string;
   lastEntry: string | null;
@@ -22,21 +22,21 @@ const n = (v: unknown) => (v === null || v === undefined || v === "" ? null : Nu
 
 export function toPatientRow(raw: any): PatientRow {
   const p = raw.patient ?? raw;
-  const lab = raw.latest_25ohd ?? raw.latest_vitamin_d ?? raw.vitamin_d ?? null;
-  let adherence = n(raw.adherence_28d ?? raw.adherence);
+  const lab = raw.latest_vitamin_d ?? raw.latest_25ohd ?? null;
+  let adherence = n(raw.adherence_28_days ?? raw.adherence);
   if (adherence !== null && adherence > 1) adherence /= 100;
   const flags = raw.flags ?? [];
   return {
-    linkId: raw.id,
     patientId: String(p.id),
+    updating: raw.summary_status === "updating",
     name: p.name || p.email,
     email: p.email,
-    lastEntry: raw.last_entry_date ?? raw.last_entry ?? null,
-    episodes28: n(raw.episodes_28d ?? raw.episodes_last_28 ?? raw.episodes_recent),
-    episodesPrev28: n(raw.episodes_prev_28d ?? raw.episodes_previous_28 ?? raw.episodes_before),
-    verdict: raw.verdict?.verdict ?? raw.verdict ?? null,
+    lastEntry: raw.last_entry_date ?? null,
+    episodes28: n(raw.episodes_last_28_days),
+    episodesPrev28: n(raw.episodes_previous_28_days),
+    verdict: raw.verdict ?? null,
     adherence28: adherence,
-    vitaminD: n(lab?.value_ng_ml ?? lab?.value_normalised ?? lab?.value ?? (typeof lab === "number" ? lab : null)),
+    vitaminD: n(lab?.value_ng_ml),
     vitaminDCategory: lab?.category ?? null,
     flags: (Array.isArray(flags) ? flags : Object.keys(flags).filter((k) => flags[k])).map((f: any) => (typeof f === "string" ? f : (f.code ?? f.label ?? String(f)))),
   };
@@ -54,15 +54,10 @@ export async function dashboard(): Promise<PatientRow[]> {
 }
 
 export const FLAG_LABEL: Record<string, string> = {
-  no_entries_7d: "No entries for 7 days",
-  no_recent_entries: "No entries for 7 days",
-  inactive: "No entries for 7 days",
+  no_entries_7_days: "No entries for 7 days",
   worsening: "Worsening",
   low_adherence: "Adherence under 80%",
-  adherence_low: "Adherence under 80%",
-  vitamin_d_low: "25(OH)D under 20",
-  low_vitamin_d: "25(OH)D under 20",
-  vitamin_d_high: "25(OH)D over 100",
-  high_vitamin_d: "25(OH)D over 100",
+  vitamin_d_below_20: "25(OH)D under 20",
+  vitamin_d_above_100: "25(OH)D over 100",
 };
 export const flagLabel = (f: string) => FLAG_LABEL[f] ?? f.replace(/_/g, " ");

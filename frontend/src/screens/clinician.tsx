@@ -57,8 +57,9 @@ export function MfaSetup() {
   );
 }
 
-type SortKey = "flags" | "name" | "lastEntry" | "episodes28" | "adherence28" | "vitaminD";
-const COLUMNS: [SortKey, string][] = [["name", "Patient"], ["flags", "Flags"], ["lastEntry", "Last entry"], ["episodes28", "Cramps, 28 days"], ["adherence28", "Adherence"], ["vitaminD", "25(OH)D"]];
+type SortKey = "flags" | "name" | "lastEntry" | "episodes28" | "verdict" | "adherence28" | "vitaminD";
+const COLUMNS: [SortKey, string][] = [["name", "Patient"], ["flags", "Flags"], ["lastEntry", "Last entry"], ["episodes28", "Cramps, 28 days"], ["verdict", "Vitamin D helped?"], ["adherence28", "Adherence"], ["vitaminD", "25(OH)D"]];
+const VERDICT: Record<string, string> = { improved: "Improved", worsened: "Worsened", no_clear_change: "No clear change", not_enough_data: "Not enough data" };
 
 function compare(a: PatientRow, b: PatientRow, key: SortKey): number {
   const v = (r: PatientRow): string | number => (key === "flags" ? r.flags.length : ((r[key] as any) ?? ""));
@@ -119,6 +120,7 @@ export function Dashboard() {
                   <td>{r.flags.length ? r.flags.map((f) => <span class="badge invalid">{flagLabel(f)}</span>) : <span class="muted">none</span>}</td>
                   <td>{r.lastEntry ? formatDay(r.lastEntry) : "–"}</td>
                   <td>{r.episodes28 ?? "–"}{r.episodesPrev28 !== null && <small class="muted"> (before: {r.episodesPrev28})</small>}</td>
+                  <td>{r.verdict ? VERDICT[r.verdict] ?? r.verdict : r.updating ? "updating…" : "–"}</td>
                   <td>{r.adherence28 !== null ? `${Math.round(r.adherence28 * 100)}%` : "–"}</td>
                   <td>{r.vitaminD !== null ? `${num(r.vitaminD)} ng/mL` : "–"}{r.vitaminDCategory && <small class="muted"> {r.vitaminDCategory}</small>}</td>
                 </tr>
