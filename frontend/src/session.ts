@@ -1,7 +1,8 @@
 // Who is logged in, kept in sync with allauth's session and cached for offline starts.
 import * as auth from "./api/auth";
 import { csrfToken, get } from "./api/http";
-import { rememberCsrf } from "./offline/outbox";
+import { sendNow } from "./offline/client";
+import { rememberCsrf, setOwner } from "./offline/outbox";
 import { navigate } from "./router";
 import { type Me, cacheMe, cachedMe, getState, setState } from "./store";
 
@@ -14,16 +15,20 @@ export async function loadSession(): Promise<string | null> {
     if (state.authenticated) {
       const me = await get<Me>("/api/v1/me");
       cacheMe(me);
+      await setOwner(me.id);
       await rememberCsrf(csrfToken());
       setState({ me, ready: true });
       return null;
     }
     cacheMe(null);
+    await setOwner(null);
     setState({ me: null, ready: true });
     return state.pending;
-  } catch (e) {
+  } catch {
     // No network: keep working as the last known user (entries go to the outbox).
-    setState({ me: cachedMe(), ready: true });
+    const me = cachedMe();
+    await setOwner(me?.id ?? null);
+    setState({ me, ready: true });
     return null;
   }
 }
@@ -34,6 +39,7 @@ export async function afterAuth(state: auth.AuthState): Promise<void> {
   if (state.pending === "mfa_authenticate") return navigate("/2fa");
   if (!state.authenticated) return navigate("/login");
   await loadSession();
+  void sendNow(); // entries this person left on the phone while logged out
   const me = getState().me;
   navigate(me?.role === "clinician" ? "/clinician" : "/", { replace: true });
 }
@@ -41,6 +47,8 @@ export async function afterAuth(state: auth.AuthState): Promise<void> {
 export async function logout(): Promise<void> {
   await auth.logout().catch(() => null);
   cacheMe(null);
+  await setOwner(null);
+  setState({ outbox: [] });
   if ("caches" in self) await caches.delete("api-reads").catch(() => null);
   setState({ me: null });
   navigate("/login", { replace: true });

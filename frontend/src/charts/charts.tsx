@@ -88,14 +88,15 @@ export function SpasmChart({ series }: { series: SpasmSeries }) {
   const options: Omit<uPlot.Options, "width"> = {
     height: 240,
     cursor: { points: { show: false } },
-    scales: { x: { time: true }, rate: { range: (_u, _min, max) => [0, Math.max(1, max ?? 1)] }, iu: { range: (_u, _min, max) => [0, Math.max(1000, max ?? 0)] }, sun: { range: (_u, _min, max) => [0, Math.max(30, max ?? 0)] } },
+    // Half a week of room each side, so the first and last bars are whole.
+    scales: { x: { time: true, range: (_u, min, max) => [min - 3.5 * 86400, max + 3.5 * 86400] }, rate: { range: (_u, _min, max) => [0, Math.max(1, max ?? 1)] }, iu: { range: (_u, _min, max) => [0, Math.max(1000, max ?? 0)] }, sun: { range: (_u, _min, max) => [0, Math.max(30, max ?? 0)] } },
     axes: [
       { ...axis, values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleDateString([], { day: "numeric", month: "short", timeZone: "UTC" })) },
       { ...axis, scale: "rate", label: "cramps / day", size: 48 },
       { ...axis, scale: "iu", side: 1, label: "vitamin D IU/day", size: 56, grid: { show: false } },
     ],
     series: [
-      {},
+      { label: "Week of", value: (_u, v) => (v == null ? "–" : new Date(v * 1000).toLocaleDateString([], { day: "numeric", month: "short", timeZone: "UTC" })) },
       { label: "Cramps per observed day", scale: "rate", stroke: css("--danger"), fill: css("--danger-fill"), width: 2, paths: uPlot.paths.bars!({ size: [0.6, 40] }), points: { show: false } },
       { label: "Vitamin D (IU/day)", scale: "iu", stroke: css("--accent"), width: 2, paths: uPlot.paths.stepped!({ align: 1 }), points: { show: false } },
       { label: "Sun (min/day)", scale: "sun", stroke: css("--sun"), width: 2, dash: [4, 4], points: { show: false } },

@@ -8,6 +8,7 @@ export type OutboxStatus = "pending" | "invalid" | "conflict";
 
 export interface OutboxItem {
   id: string; // the client UUID: the row's primary key on the server too
+  owner: string; // the user who logged it: only their session may send it
   kind: Kind;
   op: OutboxOp;
   target?: string; // for put/patch/delete of another row (a check-in day's existing row)

@@ -41,8 +41,19 @@ function changed(detail: Record<string, unknown> = {}): void {
   self.dispatchEvent(new CustomEvent("outbox-changed", { detail: { type: "changed", ...detail } }));
 }
 
+// A shared phone: entries wait for the person who made them, never go out under someone
+// else's session. The page records who is logged in; the service worker reads it.
+export async function setOwner(userId: string | null): Promise<void> {
+  await setMeta("owner", userId);
+}
+
+async function owner(): Promise<string | null> {
+  return (await getMeta<string | null>("owner")) ?? null;
+}
+
 export async function allItems(): Promise<OutboxItem[]> {
-  const items = await (await db()).getAll("outbox");
+  const me = await owner();
+  const items = (await (await db()).getAll("outbox")).filter((item) => item.owner === me);
   return items.sort((a, b) => a.queued_at - b.queued_at);
 }
 
@@ -57,6 +68,8 @@ export async function enqueue(
   opts: { id?: string; op?: OutboxOp; target?: string } = {},
 ): Promise<OutboxItem> {
   const database = await db();
+  const me = await owner();
+  if (!me) throw new Error("Log in to keep entries on this phone.");
   const id = opts.id ?? crypto.randomUUID();
   const existing = await database.get("outbox", id);
   let op: OutboxOp = opts.op ?? "create";
@@ -69,6 +82,7 @@ export async function enqueue(
   }
   const item: OutboxItem = {
     id,
+    owner: me,
     kind,
     op,
     target: opts.target,
@@ -97,9 +111,6 @@ export async function overwrite(id: string, target?: string, op: OutboxOp = "put
   changed();
 }
 
-export async function pendingCount(): Promise<number> {
-  return (await (await db()).getAllFromIndex("outbox", "by_status", "pending")).length;
-}
 
 // --- flushing -------------------------------------------------------------------------------
 let flushing: Promise<FlushOutcome> | null = null;
@@ -120,10 +131,11 @@ async function withLock(fn: () => Promise<FlushOutcome>): Promise<FlushOutcome> 
 
 async function flushNow(): Promise<FlushOutcome> {
   const database = await db();
-  const pending = (await database.getAllFromIndex("outbox", "by_status", "pending")).sort(
-    (a, b) => a.queued_at - b.queued_at,
-  );
-  if (!pending.length) return "done";
+  const me = await owner();
+  const pending = (await database.getAllFromIndex("outbox", "by_status", "pending"))
+    .filter((item) => item.owner === me)
+    .sort((a, b) => a.queued_at - b.queued_at);
+  if (!me || !pending.length) return "done";
   const warnings: string[] = [];
   try {
     const creates = pending.filter((item) => item.op === "create");
