@@ -31,7 +31,11 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 
 def _item(kind: str, payload: dict) -> dict:
-    return {"kind": kind, "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"demo/{kind}/{sorted(payload.items())}")), "payload": payload}
+    return {
+        "kind": kind,
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"demo/{kind}/{sorted(payload.items())}")),
+        "payload": payload,
+    }
 
 
 def demo_items(patient: User, today: date) -> list[dict]:
@@ -41,10 +45,44 @@ def demo_items(patient: User, today: date) -> list[dict]:
     loading_end = start + timedelta(weeks=8, days=-1)
     items: list[dict] = []
 
-    loading = _item("regimen", {"supplement": "vitamin_d3", "amount": "50000", "unit": "IU", "frequency": "weekly", "weekdays": [start.isoweekday()], "start_date": start.isoformat(), "end_date": loading_end.isoformat(), "phase": "loading", "notes": "Prescribed after a 25(OH)D of 13 ng/mL."})
+    loading = _item(
+        "regimen",
+        {
+            "supplement": "vitamin_d3",
+            "amount": "50000",
+            "unit": "IU",
+            "frequency": "weekly",
+            "weekdays": [start.isoweekday()],
+            "start_date": start.isoformat(),
+            "end_date": loading_end.isoformat(),
+            "phase": "loading",
+            "notes": "Prescribed after a 25(OH)D of 13 ng/mL.",
+        },
+    )
     maintenance_start = loading_end + timedelta(days=1)
-    maintenance = _item("regimen", {"supplement": "vitamin_d3", "amount": "1000", "unit": "IU", "frequency": "daily", "start_date": maintenance_start.isoformat(), "phase": "maintenance"})
-    magnesium = _item("regimen", {"supplement": "magnesium", "amount": "300", "unit": "mg", "frequency": "daily", "start_date": (start + timedelta(days=21)).isoformat(), "phase": "maintenance", "notes": "Magnesium glycinate at night."})
+    maintenance = _item(
+        "regimen",
+        {
+            "supplement": "vitamin_d3",
+            "amount": "1000",
+            "unit": "IU",
+            "frequency": "daily",
+            "start_date": maintenance_start.isoformat(),
+            "phase": "maintenance",
+        },
+    )
+    magnesium = _item(
+        "regimen",
+        {
+            "supplement": "magnesium",
+            "amount": "300",
+            "unit": "mg",
+            "frequency": "daily",
+            "start_date": (start + timedelta(days=21)).isoformat(),
+            "phase": "maintenance",
+            "notes": "Magnesium glycinate at night.",
+        },
+    )
     items += [loading, maintenance, magnesium]
 
     def at(day: date, hour: int, minute: int) -> str:
@@ -89,15 +127,51 @@ def demo_items(patient: User, today: date) -> list[dict]:
                 "uv_index": str(round(rng.uniform(4, 8) if summer else rng.uniform(0.5, 3), 1)),
             }))  # fmt: skip
         if start <= day <= loading_end and day.isoweekday() == start.isoweekday():
-            items.append(_item("dose", {"taken_at": at(day, 9, 5), "supplement": "vitamin_d3", "amount": "50000", "unit": "IU", "regimen_id": loading["id"]}))
+            items.append(
+                _item(
+                    "dose",
+                    {
+                        "taken_at": at(day, 9, 5),
+                        "supplement": "vitamin_d3",
+                        "amount": "50000",
+                        "unit": "IU",
+                        "regimen_id": loading["id"],
+                    },
+                )
+            )
         if day >= maintenance_start and rng.random() < 0.88:
-            items.append(_item("dose", {"taken_at": at(day, 8, rng.randrange(30)), "supplement": "vitamin_d3", "amount": "25", "unit": "ug", "regimen_id": maintenance["id"]}))
+            items.append(
+                _item(
+                    "dose",
+                    {
+                        "taken_at": at(day, 8, rng.randrange(30)),
+                        "supplement": "vitamin_d3",
+                        "amount": "25",
+                        "unit": "ug",
+                        "regimen_id": maintenance["id"],
+                    },
+                )
+            )
         if day >= start + timedelta(days=21) and rng.random() < 0.8:
-            items.append(_item("dose", {"taken_at": at(day, 21, 30), "supplement": "magnesium", "amount": "300", "unit": "mg", "regimen_id": magnesium["id"]}))
+            items.append(
+                _item(
+                    "dose",
+                    {
+                        "taken_at": at(day, 21, 30),
+                        "supplement": "magnesium",
+                        "amount": "300",
+                        "unit": "mg",
+                        "regimen_id": magnesium["id"],
+                    },
+                )
+            )
 
     before_lab = start - timedelta(days=5)
     after_lab = start + timedelta(weeks=8, days=3)
-    for collected, d25, calcium, pth, phosphate, mg in [(before_lab, "13", "8.6", "92", "2.4", "1.7"), (after_lab, "34", "9.4", "48", "3.3", "2.0")]:
+    for collected, d25, calcium, pth, phosphate, mg in [
+        (before_lab, "13", "8.6", "92", "2.4", "1.7"),
+        (after_lab, "34", "9.4", "48", "3.3", "2.0"),
+    ]:
         day = collected.isoformat()
         items += [
             _item("lab", {"analyte": "vitamin_d_25oh", "value": d25, "unit": "ng/mL", "collected_on": day}),

@@ -4,6 +4,8 @@ each row's local date is found. Services, selectors, views and sync all read thi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from rest_framework import serializers
 
@@ -68,3 +70,16 @@ LAB = Kind("lab", "labs", LabResult, s.LabInput, s.LabOutput, None, "collected_o
 
 # Regimens first: a sync batch may hold a regimen and doses that point at it.
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (REGIMEN, EPISODE, CHECKIN, SUN, DOSE, LAB)}
+
+
+# Night: 22:00 to 05:59 local, or logged as during sleep (nocturnal leg cramps).
+NIGHT_FROM_HOUR, NIGHT_TO_HOUR = 22, 6
+
+
+def is_night(occurred_at: datetime, zone_name: str, *, during_sleep: bool) -> bool:
+    hour = occurred_at.astimezone(ZoneInfo(zone_name)).hour
+    return during_sleep or hour >= NIGHT_FROM_HOUR or hour < NIGHT_TO_HOUR
+
+
+# Kinds whose rows make a day "observed" (labs and regimens are not daily logging).
+ACTIVITY_KINDS = ("episode", "checkin", "sun", "dose")

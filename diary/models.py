@@ -70,6 +70,9 @@ class SpasmEpisode(DiaryEntry):
     during_sleep = models.BooleanField(default=False)
     woke_patient = models.BooleanField(default=False)
     trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.UNKNOWN)
+    # Stored, like local_date, in the zone the patient was in: trends count it without
+    # converting every row's time at read time.
+    night = models.BooleanField(default=False, help_text="During sleep, or between 22:00 and 06:00 local time.")
 
     class Meta:
         ordering = ["-occurred_at"]
@@ -194,7 +197,9 @@ class PatientSummary(models.Model):
     dashboard reads one row per patient, so it costs the same for 3 patients as for 500.
     """
 
-    patient = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="diary_summary")
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="diary_summary"
+    )
     as_of = models.DateField(help_text="The patient's local date the numbers were computed for.")
     computed_at = models.DateTimeField()
     stale = models.BooleanField(default=True)
@@ -214,3 +219,20 @@ class PatientSummary(models.Model):
 
     def __str__(self) -> str:
         return f"summary of {self.patient_id} as of {self.as_of}"
+
+
+class ObservedDay(models.Model):
+    """A local date on which the patient logged anything (an episode, a check-in, even
+    "no cramps today", sun or a dose). Rates are per observed day: a day with nothing
+    logged is missing, not zero. Kept by the entry services, so trends count one indexed
+    table instead of a union of four."""
+
+    id = models.BigAutoField(primary_key=True)
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    local_date = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["patient", "local_date"], name="observed_day_once")]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} {self.local_date}"

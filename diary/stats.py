@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from scipy.special import betaincinv
 from scipy.stats import binomtest
 
 __all__ = [
@@ -259,6 +260,17 @@ def _odds_to_ratio(p: float, scale: float) -> float:
     return p / (1.0 - p) * scale
 
 
+def _clopper_pearson(x: int, n: int, conf_level: float) -> tuple[float, float]:
+    """The exact (Clopper-Pearson) interval through the inverse regularized incomplete beta
+    function: the same quantiles as scipy's ``proportion_ci(method="exact")`` (which calls
+    beta.ppf), without its per-call overhead of about 1.5 ms, which showed in the trend
+    endpoints' latency."""
+    alpha = 1.0 - conf_level
+    low = 0.0 if x == 0 else float(betaincinv(x, n - x + 1, alpha / 2))
+    high = 1.0 if x == n else float(betaincinv(x + 1, n - x, 1 - alpha / 2))
+    return low, high
+
+
 def compare_poisson_rates(
     x_after: int,
     t_after: float,
@@ -297,7 +309,7 @@ def compare_poisson_rates(
 
     p0 = t_after / (t_after + t_before)
     result = binomtest(x_after, n, p0, alternative="two-sided")
-    interval = result.proportion_ci(confidence_level=conf_level, method="exact")
+    low, high = _clopper_pearson(x_after, n, conf_level)
     scale = t_before / t_after
 
     # Events only after the start: R's x/t / (0/t) is Inf, and so is ours.
@@ -306,8 +318,8 @@ def compare_poisson_rates(
     # gives pU == 1 and _odds_to_ratio turns that into inf.
     return RateComparison(
         rate_ratio=ratio,
-        ci_low=_odds_to_ratio(float(interval.low), scale),
-        ci_high=_odds_to_ratio(float(interval.high), scale),
+        ci_low=_odds_to_ratio(low, scale),
+        ci_high=_odds_to_ratio(high, scale),
         p_value=min(1.0, float(result.pvalue)),
     )
 

@@ -14,22 +14,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from diary import trends, units
-from diary.models import DailyCheckin, LabResult, PatientSummary, SpasmEpisode, SunExposure, SupplementDose
+from diary.models import LabResult, ObservedDay, PatientSummary, SpasmEpisode
 
 
 def summary_compute(patient: User) -> PatientSummary:
     today = timezone.localdate(timezone=patient.zone)
-    last_entry = max(
-        (
-            d
-            for d in (
-                model.objects.filter(patient=patient).aggregate(d=Max("local_date"))["d"]
-                for model in (SpasmEpisode, DailyCheckin, SunExposure, SupplementDose)
-            )
-            if d
-        ),
-        default=None,
-    )
+    last_entry = ObservedDay.objects.filter(patient=patient).aggregate(d=Max("local_date"))["d"]
     recent_from, prior_from = today - timedelta(days=27), today - timedelta(days=55)
     counts = SpasmEpisode.objects.filter(patient=patient, local_date__gte=prior_from, local_date__lte=today).aggregate(
         recent=Count("id", filter=Q(local_date__gte=recent_from)),

@@ -13,19 +13,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Avg, Count, DateField, F, Q, QuerySet, Sum
-from django.db.models.functions import ExtractHour, TruncMonth, TruncWeek
+from django.db.models.functions import Cast, TruncMonth, TruncWeek
 
 from accounts.models import User
 from diary import stats, units
 from diary.adherence import Adherence, Schedule, adherence
-from diary.models import DailyCheckin, LabResult, SpasmEpisode, SunExposure, SupplementDose, SupplementRegimen
+from diary.models import LabResult, ObservedDay, SpasmEpisode, SunExposure, SupplementDose, SupplementRegimen
 
 BUCKETS = ("day", "week", "month")
 DEFAULT_SPAN_DAYS = {"day": 56, "week": 182, "month": 730}
 MAX_BUCKETS = {"day": 731, "week": 530, "month": 240}
-# Night: 22:00 to 05:59 local, or logged as during sleep.
-NIGHT_FROM_HOUR, NIGHT_TO_HOUR = 22, 6
 
 
 # --- plain date arithmetic --------------------------------------------------------------
@@ -59,31 +58,21 @@ def bucket_spans(first: date, last: date, bucket: str) -> list[tuple[date, date]
 def _trunc(bucket: str):
     if bucket == "day":
         return F("local_date")
-    return (TruncWeek if bucket == "week" else TruncMonth)("local_date", output_field=DateField())
+    # PostgreSQL's date_trunc answers a timestamp even for a date; cast it back so the
+    # driver reads dates, not timestamps parsed one by one (half the time of a long series).
+    return Cast((TruncWeek if bucket == "week" else TruncMonth)("local_date", output_field=DateField()), DateField())
 
 
-def _night(patient: User) -> Q:
-    return Q(during_sleep=True) | Q(local_hour__gte=NIGHT_FROM_HOUR) | Q(local_hour__lt=NIGHT_TO_HOUR)
+NIGHT = Q(night=True)  # set when logged: during sleep or 22:00-05:59 in the patient's zone
 
 
 def _episodes(patient: User) -> QuerySet[SpasmEpisode]:
-    return SpasmEpisode.objects.filter(patient=patient).annotate(
-        local_hour=ExtractHour("occurred_at", tzinfo=patient.zone)
-    )
+    return SpasmEpisode.objects.filter(patient=patient).order_by()
 
 
-def observed_days(patient: User, first: date, last: date) -> set[date]:
-    """Days in [first, last] with any diary activity, an explicit "no cramps" included.
-
-    One UNION query; UNION (not UNION ALL) already makes the days distinct.
-    """
-    parts = [
-        model.objects.filter(patient=patient, local_date__gte=first, local_date__lte=last)
-        .order_by()
-        .values_list("local_date")
-        for model in (SpasmEpisode, DailyCheckin, SunExposure, SupplementDose)
-    ]
-    return {row[0] for row in parts[0].union(*parts[1:])}
+def _observed(patient: User) -> QuerySet[ObservedDay]:
+    """Days with any diary activity, an explicit "no cramps today" included."""
+    return ObservedDay.objects.filter(patient=patient).order_by()
 
 
 def vitamin_d_regimens(patient: User) -> list[SupplementRegimen]:
@@ -146,15 +135,15 @@ def spasm_series(*, patient: User, bucket: str, first: date, last: date) -> Seri
 
     episode_rows = (
         _episodes(patient).filter(**in_range).annotate(b=trunc).values("b")
-        .annotate(n=Count("id"), severity=Avg("severity"), night=Count("id", filter=_night(patient)))
+        .annotate(n=Count("id"), severity=Avg("severity"), night_n=Count("id", filter=NIGHT))
         .order_by()
     )  # fmt: skip
     for row in episode_rows:
         target = by_start[row["b"]]
-        target.episodes, target.mean_severity, target.night_episodes = row["n"], row["severity"], row["night"]
+        target.episodes, target.mean_severity, target.night_episodes = row["n"], row["severity"], row["night_n"]
 
-    for day in observed_days(patient, first, last):
-        by_start[bucket_start(day, bucket)].observed_days += 1
+    for row in _observed(patient).filter(**in_range).annotate(b=trunc).values("b").annotate(n=Count("id")):
+        by_start[row["b"]].observed_days = row["n"]
 
     sun_rows = (
         SunExposure.objects.filter(patient=patient, **in_range)
@@ -239,29 +228,7 @@ def treatment_response(
         after_start=after_start,
         after_end=after_end,
     )
-    before_q = _window_q(windows.before_start, windows.before_end)
-    after_q = _window_q(windows.after_start, windows.after_end)
-    counts = _episodes(patient).aggregate(
-        before=Count("id", filter=before_q),
-        after=Count("id", filter=after_q),
-        before_severity=Avg("severity", filter=before_q),
-        after_severity=Avg("severity", filter=after_q),
-        before_night=Count("id", filter=before_q & _night(patient)),
-        after_night=Count("id", filter=after_q & _night(patient)),
-    )
-    days = observed_days(patient, windows.before_start, windows.after_last_day)
-    before = stats.WindowStats(
-        counts["before"],
-        sum(1 for d in days if windows.before_start <= d < windows.before_end),
-        counts["before_severity"],
-        counts["before_night"],
-    )
-    after = stats.WindowStats(
-        counts["after"],
-        sum(1 for d in days if windows.after_start <= d < windows.after_end),
-        counts["after_severity"],
-        counts["after_night"],
-    )
+    before, after = window_counts(patient, windows)
     treatment = "vitamin D" if source == "regimen" else "the change"
     response = stats.treatment_response(before, after, treatment=treatment)
     adherence_after = (
@@ -272,6 +239,49 @@ def treatment_response(
     lab_after = next((lab for lab in reversed(labs) if lab.collected_on > start), None)
     return TreatmentResponseResult(
         start, source, windows, response, adherence_after, lab_before, lab_after, response.sentence
+    )
+
+
+_WINDOW_COUNTS_SQL = """
+SELECT
+    COALESCE(SUM(CASE WHEN e.local_date < %(before_end)s THEN 1 ELSE 0 END), 0),
+    COALESCE(SUM(CASE WHEN e.local_date >= %(after_start)s THEN 1 ELSE 0 END), 0),
+    AVG(CASE WHEN e.local_date < %(before_end)s THEN e.severity END),
+    AVG(CASE WHEN e.local_date >= %(after_start)s THEN e.severity END),
+    COALESCE(SUM(CASE WHEN e.local_date < %(before_end)s AND e.night THEN 1 ELSE 0 END), 0),
+    COALESCE(SUM(CASE WHEN e.local_date >= %(after_start)s AND e.night THEN 1 ELSE 0 END), 0),
+    (SELECT COUNT(*) FROM diary_observedday o WHERE o.patient_id = %(patient)s
+        AND o.local_date >= %(before_start)s AND o.local_date < %(before_end)s),
+    (SELECT COUNT(*) FROM diary_observedday o WHERE o.patient_id = %(patient)s
+        AND o.local_date >= %(after_start)s AND o.local_date < %(after_end)s)
+FROM diary_spasmepisode e
+WHERE e.patient_id = %(patient)s AND e.local_date >= %(before_start)s AND e.local_date < %(after_end)s
+    AND (e.local_date < %(before_end)s OR e.local_date >= %(after_start)s)
+"""
+
+
+def window_counts(patient: User, windows: stats.ResponseWindows) -> tuple[stats.WindowStats, stats.WindowStats]:
+    """Episodes, mean severity, night episodes and observed days of both windows, counted
+    in one SQL statement. Written as SQL rather than two ORM aggregates with six FILTER
+    clauses: building those expressions cost more than running them (about 4 ms of the
+    endpoint's 10). Portable: plain CASE, no FILTER, on PostgreSQL and SQLite."""
+    params = {
+        "patient": User._meta.pk.get_db_prep_value(patient.pk, connection),
+        "before_start": windows.before_start,
+        "before_end": windows.before_end,
+        "after_start": windows.after_start,
+        "after_end": windows.after_end,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_WINDOW_COUNTS_SQL, params)
+        n_before, n_after, sev_before, sev_after, night_before, night_after, days_before, days_after = cursor.fetchone()
+    return (
+        stats.WindowStats(
+            int(n_before), int(days_before), None if sev_before is None else float(sev_before), int(night_before)
+        ),
+        stats.WindowStats(
+            int(n_after), int(days_after), None if sev_after is None else float(sev_after), int(night_after)
+        ),
     )
 
 

@@ -285,3 +285,46 @@ def test_patch_cannot_change_the_id_or_break_validation(patient_client):
 def test_clinician_and_patient_roles_are_distinct_diaries(db):
     doctor = make_user("doc@example.com", User.Role.CLINICIAN, mfa=True)
     assert_error(client_for(doctor).get("/api/v1/diary/episodes"), 403, "patient_only")
+
+
+def test_observed_days_follow_creates_moves_and_deletes(patient_client, patient):
+    from diary.models import ObservedDay
+
+    def days():
+        return sorted(str(d) for d in ObservedDay.objects.filter(patient=patient).values_list("local_date", flat=True))
+
+    first = payload("episode", occurred_at="2026-03-03T12:00:00Z")
+    second = payload("episode", occurred_at="2026-03-03T15:00:00Z")
+    patient_client.post("/api/v1/diary/episodes", first, format="json")
+    patient_client.post("/api/v1/diary/episodes", second, format="json")
+    patient_client.post(
+        "/api/v1/diary/checkins", payload("checkin", local_date="2026-03-05", no_cramps=True), format="json"
+    )
+    patient_client.post(
+        "/api/v1/diary/labs", payload("lab", collected_on="2026-03-07"), format="json"
+    )  # not daily logging
+    assert days() == ["2026-03-03", "2026-03-05"]
+    patient_client.patch(
+        f"/api/v1/diary/episodes/{first['id']}", {"occurred_at": "2026-03-04T12:00:00Z"}, format="json"
+    )
+    assert days() == ["2026-03-03", "2026-03-04", "2026-03-05"]  # the 3rd still has the second episode
+    patient_client.delete(f"/api/v1/diary/episodes/{second['id']}")
+    assert days() == ["2026-03-04", "2026-03-05"]
+
+
+@pytest.mark.parametrize(
+    ("local_time", "during_sleep", "night"),
+    [
+        ("23:30", False, True),
+        ("05:59", False, True),
+        ("06:00", False, False),
+        ("14:00", True, True),
+        ("21:59", False, False),
+    ],
+)
+def test_night_is_decided_in_the_patients_zone_when_logged(patient_client, patient, local_time, during_sleep, night):
+    patient.time_zone = "America/New_York"
+    patient.save()
+    body = payload("episode", occurred_at=f"2026-01-15T{local_time}:00-05:00", during_sleep=during_sleep)
+    patient_client.post("/api/v1/diary/episodes", body, format="json")
+    assert SpasmEpisode.objects.get().night is night

@@ -7,7 +7,9 @@ import uuid
 from datetime import date, datetime, time
 
 from accounts.models import User
+from diary.entries import is_night
 from diary.models import DailyCheckin, LabResult, SpasmEpisode, SunExposure, SupplementDose, SupplementRegimen
+from diary.services.entries import observed_days_record
 from diary.units import normalise_dose
 
 
@@ -20,6 +22,7 @@ def episode(patient: User, day: date, *, hour: int = 12, severity: int = 5, duri
     return SpasmEpisode(
         id=uuid.uuid4(), patient=patient, local_date=day, time_zone=patient.time_zone, recorded_at=occurred,
         occurred_at=occurred, muscle_group="calf", severity=severity, during_sleep=during_sleep,
+        night=is_night(occurred, patient.time_zone, during_sleep=during_sleep),
     )  # fmt: skip
 
 
@@ -90,8 +93,15 @@ def lab_25ohd(patient: User, day: date, ng_ml: float, category: str) -> LabResul
 
 
 def save(*rows) -> None:
+    """Insert rows the way the entry services would, observed days included."""
     by_model: dict[type, list] = {}
     for row in rows:
         by_model.setdefault(type(row), []).append(row)
     for model, items in by_model.items():
         model.objects.bulk_create(items)
+    days: dict = {}
+    for row in rows:
+        if not isinstance(row, (LabResult, SupplementRegimen)):
+            days.setdefault(row.patient_id, []).append(row.local_date)
+    for patient_id, dates in days.items():
+        observed_days_record(patient_id, dates)

@@ -21,8 +21,8 @@ from rest_framework import exceptions, serializers
 
 from accounts.models import User
 from diary import stats, units
-from diary.entries import CHECKIN, DOSE, KINDS, LAB, REGIMEN, Kind
-from diary.models import DiaryEntry, SupplementRegimen
+from diary.entries import ACTIVITY_KINDS, CHECKIN, DOSE, EPISODE, KINDS, LAB, REGIMEN, Kind, is_night
+from diary.models import DiaryEntry, ObservedDay, SupplementRegimen
 from diary.summaries import summary_mark_stale
 
 SYNC_MAX_ITEMS = 500
@@ -156,6 +156,8 @@ def build_values(
     warnings = _derive(kind, values, regimen)
     values["local_date"] = _local_date(kind, values, zone_name)
     values["time_zone"] = zone_name
+    if kind is EPISODE:
+        values["night"] = is_night(values["occurred_at"], zone_name, during_sleep=values.get("during_sleep", False))
     return values, warnings
 
 
@@ -208,6 +210,8 @@ def entry_create(*, kind: Kind, patient: User, data: Any) -> Outcome:
             raise
         return _existing_outcome(kind, patient, existing, validated, sent)
     instance._warnings = warnings
+    if kind.name in ACTIVITY_KINDS:
+        observed_days_record(patient.id, [instance.local_date])
     summary_mark_stale(patient.id)
     return Outcome("created", instance, warnings)
 
@@ -259,6 +263,7 @@ def _update(kind: Kind, patient: User, instance: DiaryEntry, validated: dict[str
     if "recorded_at" not in validated:
         values.pop("recorded_at")
     _check_one_checkin_per_day(kind, patient, values["local_date"], instance.id)
+    old_date = instance.local_date
     for name, value in values.items():
         setattr(instance, name, value)
     try:
@@ -267,15 +272,40 @@ def _update(kind: Kind, patient: User, instance: DiaryEntry, validated: dict[str
     except IntegrityError:
         _check_one_checkin_per_day(kind, patient, values["local_date"], instance.id)
         raise
+    if kind.name in ACTIVITY_KINDS and old_date != instance.local_date:
+        observed_days_record(patient.id, [instance.local_date])
+        observed_days_prune(patient.id, [old_date])
     instance._warnings = warnings
     summary_mark_stale(patient.id)
     return Outcome("updated", instance, warnings)
 
 
 def entry_delete(*, instance: DiaryEntry) -> None:
-    patient_id = instance.patient_id
+    patient_id, day, counts = instance.patient_id, instance.local_date, type(instance) in _ACTIVITY_MODELS()
     instance.delete()
+    if counts:
+        observed_days_prune(patient_id, [day])
     summary_mark_stale(patient_id)
+
+
+# --- observed days ------------------------------------------------------------------------
+def _ACTIVITY_MODELS() -> tuple[type[DiaryEntry], ...]:
+    return tuple(KINDS[name].model for name in ACTIVITY_KINDS)
+
+
+def observed_days_record(patient_id: uuid.UUID, days: list[date]) -> None:
+    ObservedDay.objects.bulk_create(
+        [ObservedDay(patient_id=patient_id, local_date=day) for day in set(days)], ignore_conflicts=True
+    )
+
+
+def observed_days_prune(patient_id: uuid.UUID, days: list[date]) -> None:
+    """Forget days that no longer hold any activity (after a delete or a moved entry)."""
+    for day in set(days):
+        if not any(
+            model.objects.filter(patient_id=patient_id, local_date=day).exists() for model in _ACTIVITY_MODELS()
+        ):
+            ObservedDay.objects.filter(patient_id=patient_id, local_date=day).delete()
 
 
 # --- offline sync batch -------------------------------------------------------------------
@@ -397,6 +427,13 @@ def sync_batch(*, patient: User, items: list[Any]) -> list[SyncItemResult]:
                 queued[(kind_name, entry_id)] = instance
                 to_create.append((index, instance))
             _bulk_insert(kind, patient, to_create, results)
+        created_days = [
+            date.fromisoformat(r.entry["local_date"])
+            for r in results
+            if r is not None and r.status == "created" and r.kind in ACTIVITY_KINDS
+        ]
+        if created_days:
+            observed_days_record(patient.id, created_days)
         if any(result is not None and result.status == "created" for result in results):
             summary_mark_stale(patient.id)
     return [result for result in results if result is not None]

@@ -41,6 +41,8 @@ class Command(BaseCommand):
     def _user(self, email: str, role: str, name: str, zone: str, dob: str | None) -> User:
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User.objects.create_user(email=email, password=DEMO_PASSWORD, role=role, name=name, time_zone=zone, date_of_birth=dob)
+            user = User.objects.create_user(
+                email=email, password=DEMO_PASSWORD, role=role, name=name, time_zone=zone, date_of_birth=dob
+            )
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         return user
