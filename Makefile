@@ -22,7 +22,7 @@ help:
 	@echo "make test              install, then pytest (PYTEST_ARGS=... for more)"
 	@echo "make lint              ruff check and ruff format --check"
 	@echo "make migrations-check  fail if a model change has no migration"
-	@echo "make bench             python bench/run.py"
+	@echo "make bench             python bench/run.py (BENCH_ARGS=bench.trends for one)"
 	@echo "make frontend          npm ci && npm run build in frontend/ (no-op without frontend/package.json)"
 	@echo "make venv / install    create .venv and install requirements-dev.txt when it changed"
 
@@ -62,7 +62,7 @@ lint: install
 
 bench: install
 	@if [ -f bench/run.py ]; then \
-		$(BIN)/python bench/run.py; \
+		$(BIN)/python bench/run.py $(BENCH_ARGS); \
 	else \
 		echo "No benchmark exists (bench/run.py is missing)." >&2; \
 		exit 1; \
