@@ -41,7 +41,13 @@ def test_chromium_reports_no_installability_errors(playwright_runtime, app_url, 
         cdp = context.new_cdp_session(page)
         manifest = cdp.send("Page.getAppManifest")
         assert manifest["errors"] == [], manifest["errors"]
-        errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        # Chromium checks the manifest and fetches the icons on its own schedule: on a busy
+        # machine the first answer can still be about work in progress.
+        for _ in range(20):
+            errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+            if not errors:
+                break
+            page.wait_for_timeout(500)
         assert errors == [], errors
         for src, size in [("icon-192", 192), ("icon-512", 512), ("maskable-192", 192), ("maskable-512", 512)]:
             response = page.request.get(f"{app_url}/icons/{src}.png")

@@ -63,3 +63,58 @@ def test_three_cramps_offline_survive_a_reload_and_sync_once(new_page):
     page.wait_for_timeout(500)
     assert SpasmEpisode.objects.filter(patient=patient).count() == 3
     assert not page.js_errors
+
+
+def test_background_sync_sends_the_outbox_from_the_service_worker(new_page, app_url):
+    """The service worker's own flush (Background Sync's "sync" event), with no page doing
+    the sending: it uses the CSRF token the page left in IndexedDB."""
+    patient = make_user("sami@example.com", name="Sami")
+    page = new_page()
+    log_in(page, patient.email, PASSWORD)
+    expect(page.get_by_role("button", name="Log a cramp now")).to_be_visible()
+    wait_for_service_worker(page)
+    entry_id = "6b0f9a8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+    # Queue an entry the way the app does, but without letting the page send it.
+    page.evaluate(
+        """([id, owner]) => new Promise((resolve, reject) => {
+            const open = indexedDB.open("spasm-diary");
+            open.onsuccess = () => {
+                const tx = open.result.transaction("outbox", "readwrite");
+                tx.objectStore("outbox").put({
+                    id, owner, kind: "episode", op: "create", status: "pending", attempts: 0,
+                    queued_at: Date.now(), recorded_at: new Date().toISOString(),
+                    payload: {occurred_at: new Date().toISOString(), muscle_group: "foot", severity: 4},
+                });
+                tx.oncomplete = () => resolve(true);
+                tx.onerror = () => reject(tx.error);
+            };
+        })""",
+        [entry_id, str(patient.id)],
+    )
+    cdp = page.context.new_cdp_session(page)
+    versions: list[dict] = []
+    cdp.on("ServiceWorker.workerVersionUpdated", lambda event: versions.extend(event["versions"]))
+    cdp.send("ServiceWorker.enable")
+    page.wait_for_timeout(300)
+    registration_id = next(v["registrationId"] for v in versions if v.get("runningStatus") == "running")
+    cdp.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {"origin": app_url + "/", "registrationId": registration_id, "tag": "diary-sync", "lastChance": False},
+    )
+    for _ in range(50):
+        if SpasmEpisode.objects.filter(id=entry_id).exists():
+            break
+        page.wait_for_timeout(100)
+    episode = SpasmEpisode.objects.get(id=entry_id)
+    assert (episode.patient_id, episode.muscle_group, episode.severity) == (patient.id, "foot", 4)
+    # The worker drops the item from the outbox once the server has it.
+    page.wait_for_function(
+        """() => new Promise((resolve) => {
+            const open = indexedDB.open("spasm-diary");
+            open.onsuccess = () => {
+                const count = open.result.transaction("outbox").objectStore("outbox").count();
+                count.onsuccess = () => resolve(count.result === 0);
+            };
+        })""",
+        timeout=5_000,
+    )

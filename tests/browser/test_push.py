@@ -112,3 +112,33 @@ def test_push_opt_in_stores_the_subscription(new_page, app_url, vapid):
     )
     assert shown == [{"title": "Vitamin D3 50,000 IU", "actions": ["Taken", "Snooze 30 min"]}]
     assert not page.js_errors
+
+
+def test_reminder_made_from_a_regimen_and_edited(new_page):
+    patient = make_user("remy@example.com", name="Remy")
+    page = new_page()
+    log_in(page, patient.email, PASSWORD)
+    expect(page.get_by_role("button", name="Log a cramp now")).to_be_visible()
+
+    page.get_by_role("link", name="Supplement regimen").click()
+    page.get_by_label("Start from a protocol").select_option(label="Maintenance: 1,000 IU daily")
+    expect(page.get_by_label("Amount")).to_have_value("1000")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast")).to_contain_text("Regimen saved")
+
+    page.goto("/reminders")
+    page.get_by_label("For regimen").select_option(index=1)
+    page.get_by_role("button", name="Add reminder").click()
+    editor = page.locator("form.reminder")
+    expect(editor.get_by_role("heading")).to_have_text("Vitamin D3 1000 IU")
+    expect(editor.get_by_label("Time")).to_have_value("08:00")  # the server's default for a daily regimen
+    editor.get_by_label("Time").fill("07:30")
+    editor.get_by_role("radio", name="Email").check()
+    editor.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast")).to_contain_text("Reminder saved")
+    screenshot(page, "24-reminder-edited")
+
+    reminders = page.evaluate("() => fetch('/api/v1/reminders/').then((r) => r.json())")
+    rows = reminders["results"] if isinstance(reminders, dict) else reminders
+    assert [(r["local_time"], r["channel"], r["enabled"]) for r in rows] == [("07:30", "email", True)]
+    assert not page.js_errors

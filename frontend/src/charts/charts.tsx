@@ -156,7 +156,7 @@ export function LabChart({ labs, unit }: { labs: LabPoint[]; unit: string }) {
     cursor: { points: { show: false } },
     legend: { show: false },
     scales: { x: { time: true, range: [first - 30 * 86400, last + 30 * 86400] }, y: { range: [0, toUnit(max, unit)] } },
-    axes: [{ ...axis, values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleDateString([], { month: "short", year: "2-digit", timeZone: "UTC" })) }, { ...axis, label: unit, size: 48 }],
+    axes: [{ ...axis, values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleDateString([], { month: "short", year: "numeric", timeZone: "UTC" })) }, { ...axis, label: unit, size: 48 }],
     series: [{}, { label: `25(OH)D (${unit})`, stroke: css("--fg"), width: 0, paths: () => null, points: { show: true, size: 10, fill: css("--fg"), stroke: css("--bg") } }],
     hooks: {
       drawClear: [

@@ -92,16 +92,29 @@ export function Dashboard() {
   return (
     <main id="main">
       <h1>Your patients</h1>
-      <form class="card redeem" onSubmit={(e) => (e.preventDefault(), redeem.run())}>
-        <h2>Add a patient</h2>
-        <FormError error={redeem.error} />
-        <Input name="code" label="Invite code from the patient" autocomplete="off" value={code} onInput={setCode} errors={fieldErrors(redeem.error)} />
-        <button class="primary wide" disabled={redeem.busy || !code.trim()}>Link patient</button>
-      </form>
       <FormError error={error} />
       {rows && rows.length === 0 && <p class="muted">No linked patients yet. Ask a patient for an invite code.</p>}
+      {rows && rows.some((r) => r.updating) && <p class="notice">Some summaries are being recalculated; reload in a minute for the latest numbers.</p>}
       {rows && rows.length > 0 && (
-        <div class="table-scroll" tabIndex={0} role="region" aria-label="Patients table">
+        <>
+          <div class="toolbar">
+            <label for="patients-sort">Sort by</label>
+            <select
+              id="patients-sort"
+              value={`${sort.key}:${sort.desc ? "desc" : "asc"}`}
+              onChange={(e) => {
+                const [key, dir] = (e.target as HTMLSelectElement).value.split(":");
+                setSort({ key: key as SortKey, desc: dir === "desc" });
+              }}
+            >
+              <option value="flags:desc">Flagged first</option>
+              <option value="name:asc">Name</option>
+              <option value="lastEntry:asc">Longest without entries</option>
+              <option value="episodes28:desc">Most cramps (28 days)</option>
+              <option value="adherence28:asc">Lowest adherence</option>
+              <option value="vitaminD:asc">Lowest 25(OH)D</option>
+            </select>
+          </div>
           <table class="patients" data-testid="patients-table">
             <caption class="visually-hidden">Linked patients, flagged first</caption>
             <thead>
@@ -117,18 +130,24 @@ export function Dashboard() {
               {sorted.map((r) => (
                 <tr class={r.flags.length ? "flagged" : ""} data-patient={r.patientId}>
                   <th scope="row"><a href={`/clinician/patients/${r.patientId}`}>{r.name}</a></th>
-                  <td>{r.flags.length ? r.flags.map((f) => <span class="badge invalid">{flagLabel(f)}</span>) : <span class="muted">none</span>}</td>
-                  <td>{r.lastEntry ? formatDay(r.lastEntry) : "–"}</td>
-                  <td>{r.episodes28 ?? "–"}{r.episodesPrev28 !== null && <small class="muted"> (before: {r.episodesPrev28})</small>}</td>
-                  <td>{r.verdict ? VERDICT[r.verdict] ?? r.verdict : r.updating ? "updating…" : "–"}</td>
-                  <td>{r.adherence28 !== null ? `${Math.round(r.adherence28 * 100)}%` : "–"}</td>
-                  <td>{r.vitaminD !== null ? `${num(r.vitaminD)} ng/mL` : "–"}{r.vitaminDCategory && <small class="muted"> {r.vitaminDCategory}</small>}</td>
+                  <td data-label="Flags">{r.flags.length ? r.flags.map((f) => <span class="badge invalid">{flagLabel(f)}</span>) : <span class="muted">none</span>}</td>
+                  <td data-label="Last entry">{r.lastEntry ? formatDay(r.lastEntry) : "–"}</td>
+                  <td data-label="Cramps, 28 days">{r.episodes28 ?? "–"}{r.episodesPrev28 !== null && <small class="muted"> (28 days before: {r.episodesPrev28})</small>}</td>
+                  <td data-label="Vitamin D helped?">{r.verdict ? VERDICT[r.verdict] ?? r.verdict : r.updating ? "updating…" : "–"}</td>
+                  <td data-label="Adherence">{r.adherence28 !== null ? `${Math.round(r.adherence28 * 100)}%` : "–"}</td>
+                  <td data-label="25(OH)D">{r.vitaminD !== null ? `${num(r.vitaminD)} ng/mL` : "–"}{r.vitaminDCategory && <small class="muted"> {r.vitaminDCategory}</small>}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-        </div>
+        </>
       )}
+      <form class="card redeem" onSubmit={(e) => (e.preventDefault(), redeem.run())}>
+        <h2>Add a patient</h2>
+        <FormError error={redeem.error} />
+        <Input name="code" label="Invite code from the patient" autocomplete="off" value={code} onInput={setCode} errors={fieldErrors(redeem.error)} />
+        <button class="primary wide" disabled={redeem.busy || !code.trim()}>Link patient</button>
+      </form>
     </main>
   );
 }
