@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from config.settings.env import env_database, env_int, env_list, env_redis_url, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -32,6 +34,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "accounts",
     "diary",
+    "diary.reminders",
 ]
 
 MIDDLEWARE = [
@@ -217,7 +220,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # One entry for every reminder of every patient: the tick claims whatever is due in bulk.
+    # (One beat entry per user stalls beat at 10k+ schedules: see NOTES.md.)
+    "reminders-tick": {
+        "task": "diary.reminders.tasks.reminders_tick",
+        "schedule": crontab(),  # every minute, on the minute: slots are whole minutes
+        # A tick that waited on the broker longer than this (worker down) is dropped; the
+        # next one catches up, so a backlog of ticks never runs back to back.
+        "options": {"expires": 55},
+    },
+}
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {
@@ -227,6 +240,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# --- Reminders and web push -------------------------------------------------------------
+# Absolute links in emails (the signed one-click "Taken" link).
+PUBLIC_BASE_URL = env_str("DJANGO_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+# A pair from `manage.py generate_vapid_keys`; without it push is off and email still works.
+# The reminders system check refuses a malformed or mismatched pair.
+WEBPUSH_VAPID_PUBLIC_KEY = env_str("WEBPUSH_VAPID_PUBLIC_KEY", None)
+WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY", None)
+WEBPUSH_VAPID_SUBJECT = env_str("WEBPUSH_VAPID_SUBJECT", "mailto:admin@localhost")
+# Push endpoints are URLs a browser hands us; the worker POSTs to them, so only known push
+# services are accepted (host equal to, or ending in "." plus, one of these).
+WEBPUSH_ALLOWED_HOSTS = env_list(
+    "WEBPUSH_ALLOWED_HOSTS",
+    ["fcm.googleapis.com", "push.services.mozilla.com", "notify.windows.com", "push.apple.com"],
+)
+REMINDER_GRACE_MINUTES = env_int("REMINDER_GRACE_MINUTES", 120, minimum=1)
+REMINDER_FOLLOW_UP_MINUTES = env_int("REMINDER_FOLLOW_UP_MINUTES", 120, minimum=1)
+REMINDER_LINK_MAX_AGE_HOURS = env_int("REMINDER_LINK_MAX_AGE_HOURS", 24, minimum=1)
+REMINDER_TICK_BATCH = 20_000  # reminders claimed per transaction
+REMINDER_SEND_BATCH = 500  # delivery ids per Celery message
 
 # --- Product settings -----------------------------------------------------------------
 INVITE_CODE_TTL = timedelta(hours=48)

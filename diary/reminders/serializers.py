@@ -1,0 +1,190 @@
+"""Explicit input and output shapes for reminders; no field leaves by accident."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from rest_framework import serializers
+
+from diary import schedule
+from diary.reminders.models import Delivery, Reminder
+from diary.serializers import DoseOutput, validate_instant
+
+_TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
+MAX_ADHERENCE_DAYS = 366
+
+
+class ReminderInput(serializers.Serializer):
+    regimen_id = serializers.UUIDField(
+        required=False, allow_null=True, help_text="Make it from a regimen: time and days default to the regimen's."
+    )
+    label = serializers.CharField(max_length=80, allow_blank=True, required=False)
+    local_time = serializers.TimeField(
+        required=False,
+        input_formats=_TIME_FORMATS,
+        help_text="HH:MM in your own zone; from a regimen: 08:00 (weekly: 09:00).",
+    )
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=7),
+        max_length=7,
+        required=False,
+        help_text="ISO weekdays 1=Monday..7=Sunday; empty means every day.",
+    )
+    channel = serializers.ChoiceField(choices=Reminder.Channel.choices, required=False)
+    quiet_start = serializers.TimeField(required=False, allow_null=True, input_formats=_TIME_FORMATS)
+    quiet_end = serializers.TimeField(required=False, allow_null=True, input_formats=_TIME_FORMATS)
+    enabled = serializers.BooleanField(required=False)
+
+    def validate_local_time(self, value):
+        if value.second or value.microsecond:
+            raise serializers.ValidationError("Use whole minutes (HH:MM).", code="invalid")
+        return value
+
+    def validate_weekdays(self, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("Each weekday once.", code="duplicate")
+        return sorted(value)
+
+
+class ReminderOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    regimen_id = serializers.UUIDField(allow_null=True)
+    label = serializers.CharField()
+    local_time = serializers.TimeField(format="%H:%M")
+    weekdays = serializers.ListField(child=serializers.IntegerField())
+    channel = serializers.ChoiceField(choices=Reminder.Channel.choices)
+    quiet_start = serializers.TimeField(format="%H:%M", allow_null=True)
+    quiet_end = serializers.TimeField(format="%H:%M", allow_null=True)
+    enabled = serializers.BooleanField()
+    time_zone = serializers.CharField()
+    next_fire_at = serializers.DateTimeField(allow_null=True, help_text="UTC; null when off or the regimen has ended.")
+    next_fire_local = serializers.SerializerMethodField(help_text="next_fire_at in the reminder's zone.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_next_fire_local(self, reminder: Reminder) -> str | None:
+        if reminder.next_fire_at is None:
+            return None
+        return reminder.next_fire_at.astimezone(ZoneInfo(reminder.time_zone)).isoformat()
+
+
+class DeliveryOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    reminder_id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Delivery.Kind.choices)
+    status = serializers.ChoiceField(choices=Delivery.Status.choices)
+    scheduled_for = serializers.DateTimeField(help_text="The slot, UTC.")
+    fire_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+    claimed_at = serializers.DateTimeField(allow_null=True)
+    sent_at = serializers.DateTimeField(allow_null=True)
+    taken_at = serializers.DateTimeField(allow_null=True)
+    attempts = serializers.IntegerField()
+    last_error = serializers.CharField(help_text="Why it was not sent (no device, push service refused...).")
+    dose_id = serializers.UUIDField(allow_null=True)
+
+
+class DeliveryFilterInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Delivery.Status.choices, required=False)
+    reminder = serializers.IntegerField(required=False, min_value=1)
+
+
+class TakenInput(serializers.Serializer):
+    taken_at = serializers.DateTimeField(
+        required=False,
+        validators=[validate_instant],
+        help_text="Default: now (or the slot, for a slot over a day old).",
+    )
+
+
+class TakenOutput(serializers.Serializer):
+    delivery = DeliveryOutput()
+    dose = DoseOutput(allow_null=True)
+    created = serializers.BooleanField(help_text="False when the dose was already logged.")
+
+
+class SnoozeInput(serializers.Serializer):
+    minutes = serializers.IntegerField(
+        min_value=schedule.SNOOZE_MIN_MINUTES, max_value=schedule.SNOOZE_MAX_MINUTES, required=False, default=30
+    )
+
+
+class ActionOutput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["taken", "snooze"])
+    delivery = DeliveryOutput()
+    dose = DoseOutput(allow_null=True, required=False)
+    snooze = DeliveryOutput(allow_null=True, required=False)
+
+
+class PushKeysInput(serializers.Serializer):
+    p256dh = serializers.CharField(max_length=128)
+    auth = serializers.CharField(max_length=64)
+
+
+class PushSubscriptionInput(serializers.Serializer):
+    """PushSubscription.toJSON() as the browser gives it (expirationTime is ignored)."""
+
+    endpoint = serializers.URLField(max_length=1024)
+    keys = PushKeysInput()
+    user_agent = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class PushSubscriptionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    endpoint = serializers.URLField()
+    user_agent = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    last_success_at = serializers.DateTimeField(allow_null=True)
+
+
+class VapidPublicKeyOutput(serializers.Serializer):
+    public_key = serializers.CharField(
+        allow_null=True, help_text="applicationServerKey for PushManager.subscribe(), base64url; null: push is off."
+    )
+
+
+class AdherenceQuery(serializers.Serializer):
+    since = serializers.DateField(required=False, help_text="Local date, inclusive. Default: 12 weeks back.")
+    until = serializers.DateField(required=False, help_text="Local date, inclusive. Default: today.")
+
+    def validate(self, attrs):
+        since, until = attrs.get("since"), attrs.get("until")
+        if since and until:
+            if since > until:
+                raise serializers.ValidationError({"since": ["since is after until."]}, code="invalid")
+            if until - since > timedelta(days=MAX_ADHERENCE_DAYS):
+                raise serializers.ValidationError(
+                    {"since": [f"Ask for at most {MAX_ADHERENCE_DAYS} days at a time."]}, code="invalid"
+                )
+        return attrs
+
+
+class AdherenceWeekOutput(serializers.Serializer):
+    week = serializers.CharField(help_text="ISO week, e.g. 2026-W07.")
+    week_start = serializers.DateField()
+    scheduled = serializers.IntegerField()
+    taken = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+
+
+class RegimenAdherenceOutput(serializers.Serializer):
+    regimen_id = serializers.UUIDField()
+    supplement = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=3)
+    unit = serializers.CharField()
+    frequency = serializers.CharField()
+    weekdays = serializers.ListField(child=serializers.IntegerField())
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+    scheduled = serializers.IntegerField()
+    taken = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+    weeks = AdherenceWeekOutput(many=True)
+
+
+class AdherenceOutput(serializers.Serializer):
+    patient_id = serializers.UUIDField()
+    since = serializers.DateField()
+    until = serializers.DateField()
+    regimens = RegimenAdherenceOutput(many=True)
