@@ -225,3 +225,18 @@ def verification_code(email: str) -> str:
             if match:
                 return match.group(1)
     raise AssertionError(f"no verification code was mailed to {email}: {[m.subject for m in mail.outbox]}")
+
+
+def service_worker_cdp(page) -> tuple:
+    """A DevTools session and the registration id of the running service worker, for
+    ServiceWorker.deliverPushMessage and ServiceWorker.dispatchSyncEvent."""
+    cdp = page.context.new_cdp_session(page)
+    versions: list[dict] = []
+    cdp.on("ServiceWorker.workerVersionUpdated", lambda event: versions.extend(event["versions"]))
+    cdp.send("ServiceWorker.enable")
+    for _ in range(50):
+        running = [v["registrationId"] for v in versions if v.get("runningStatus") == "running"]
+        if running:
+            return cdp, running[-1]
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no running service worker: {versions}")

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from diary.models import SpasmEpisode
-from tests.browser.conftest import log_in, screenshot, wait_for_service_worker
+from tests.browser.conftest import log_in, screenshot, service_worker_cdp, wait_for_service_worker
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser]
@@ -91,12 +91,7 @@ def test_background_sync_sends_the_outbox_from_the_service_worker(new_page, app_
         })""",
         [entry_id, str(patient.id)],
     )
-    cdp = page.context.new_cdp_session(page)
-    versions: list[dict] = []
-    cdp.on("ServiceWorker.workerVersionUpdated", lambda event: versions.extend(event["versions"]))
-    cdp.send("ServiceWorker.enable")
-    page.wait_for_timeout(300)
-    registration_id = next(v["registrationId"] for v in versions if v.get("runningStatus") == "running")
+    cdp, registration_id = service_worker_cdp(page)
     cdp.send(
         "ServiceWorker.dispatchSyncEvent",
         {"origin": app_url + "/", "registrationId": registration_id, "tag": "diary-sync", "lastChance": False},

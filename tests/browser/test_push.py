@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, screenshot, service_worker_cdp
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser]
@@ -78,14 +78,7 @@ def test_push_opt_in_stores_the_subscription(new_page, app_url, vapid):
     assert [s["endpoint"] for s in stored["results"]] == ["https://fcm.googleapis.com/fcm/send/browser-test-endpoint"]
 
     # A push message reaches the service worker, which shows the reminder with its actions.
-    cdp = page.context.new_cdp_session(page)
-    registration = page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    assert registration
-    cdp.send("ServiceWorker.enable")
-    versions: list[dict] = []
-    cdp.on("ServiceWorker.workerVersionUpdated", lambda event: versions.extend(event["versions"]))
-    page.wait_for_timeout(300)
-    registration_id = next(v["registrationId"] for v in versions if v.get("runningStatus") == "running")
+    cdp, registration_id = service_worker_cdp(page)
     payload = {
         "title": "Vitamin D3 50,000 IU",
         "body": "Time for your 09:00 dose.",
