@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from tests.browser.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    DIST,
     VIEWPORT,
     axe_violations,
     log_in,
@@ -57,11 +56,11 @@ def test_chromium_reports_no_installability_errors(playwright_runtime, app_url, 
         context.close()
 
 
-def test_manifest_and_build_layout():
+def test_manifest_and_build_layout(frontend_dist):
     # Django serves dist/ from the site root: index.html, sw.js and the manifest at the top.
     for name in ("index.html", "sw.js", "manifest.webmanifest"):
-        assert (DIST / name).is_file(), name
-    index = (DIST / "index.html").read_text()
+        assert (frontend_dist / name).is_file(), name
+    index = (frontend_dist / "index.html").read_text()
     assert 'src="/assets/' in index and 'href="/manifest.webmanifest"' in index
 
 

@@ -51,6 +51,10 @@ export interface Entry {
 export const listUrl = (kind: Kind, patientId?: string) =>
   patientId ? `/api/v1/clinician/patients/${patientId}/diary/${PLURAL[kind]}` : `/api/v1/diary/${PLURAL[kind]}`;
 
+// Rows this page has seen, so an edit form opens without the network (offline).
+const seen = new Map<string, Entry>();
+export const seenEntry = (id: string) => seen.get(id);
+
 /** Every row of a kind in a local-date range (follows the cursor; capped to stay cheap). */
 export async function listAll(
   kind: Kind,
@@ -61,6 +65,7 @@ export async function listAll(
   while (url && out.length < (opts.max ?? 2000)) {
     const page: Page<Entry> = await get<Page<Entry>>(url);
     out.push(...page.results);
+    for (const e of page.results) if (!opts.patientId) seen.set(e.id, e);
     url = page.next;
   }
   return out;

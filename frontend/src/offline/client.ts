@@ -39,7 +39,14 @@ export async function startOutbox(): Promise<void> {
 
 export async function sendNow(): Promise<void> {
   if (!getState().me) return;
-  const outcome = await flush().catch(() => "offline" as const);
+  let outcome = await flush().catch(() => "offline" as const);
+  if (outcome === "auth") {
+    // The session ended or the CSRF token changed: ask the server who we are (the login
+    // screen shows if need be; the entries wait for this user) and try once more.
+    const { loadSession } = await import("../session");
+    await loadSession();
+    if (getState().me) outcome = await flush().catch(() => "offline" as const);
+  }
   if (outcome === "offline") {
     setState({ online: false });
     await askForBackgroundSync();

@@ -17,6 +17,7 @@ import {
   label,
   listAll,
   regimenTemplates,
+  seenEntry,
   unitLabel,
 } from "../api/diary";
 import { type FieldErrors, get } from "../api/http";
@@ -161,7 +162,7 @@ export function EntryFormScreen({ kind, id }: EntryFormProps) {
         return;
       }
       try {
-        const entry = await get<Entry>(`/api/v1/diary/${PLURAL[kind]}/${id}`);
+        const entry = seenEntry(id) ?? (await get<Entry>(`/api/v1/diary/${PLURAL[kind]}/${id}`));
         setSource({ op: "put", entry });
         setForm(toForm(kind, entry));
       } catch (e) {
