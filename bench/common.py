@@ -42,6 +42,15 @@ def server_env(database_url: str) -> dict[str, str]:
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_EMAIL_HOST": "localhost",
         "DJANGO_LOG_LEVEL": "WARNING",
+        # Production requires a VAPID pair; this bench-only one sends nothing anywhere.
+        "WEBPUSH_VAPID_PRIVATE_KEY": os.environ.get(
+            "WEBPUSH_VAPID_PRIVATE_KEY", "OhJOkW4SiiEsYfiI-iuS5RldSrahh29uuRT9wDvboJ8"
+        ),
+        "WEBPUSH_VAPID_PUBLIC_KEY": os.environ.get(
+            "WEBPUSH_VAPID_PUBLIC_KEY",
+            "BNlXQK0dGzEkcYQg-eSdaYDfu-ttGuvQsS2JTQ_WIPPM-HqGrYx28tImYAaSauugbPjIl9Lx_V4x8HZ9T10IKHY",
+        ),
+        "WEBPUSH_VAPID_SUBJECT": os.environ.get("WEBPUSH_VAPID_SUBJECT", "mailto:bench@example.com"),
     }
 
 

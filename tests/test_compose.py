@@ -23,7 +23,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 COMPOSE = BASE_DIR / "docker-compose.yml"
 ENV_EXAMPLE = BASE_DIR / ".env.example"
 APP_SERVICES = ("web", "worker", "beat")
-SECRETS = ("DJANGO_SECRET_KEY", "POSTGRES_PASSWORD", "DJANGO_EMAIL_HOST_PASSWORD")
+# Values the operator generates: empty in .env.example, filled in by the tests below.
+SECRETS = (
+    "DJANGO_SECRET_KEY",
+    "POSTGRES_PASSWORD",
+    "DJANGO_EMAIL_HOST_PASSWORD",
+    "WEBPUSH_VAPID_PRIVATE_KEY",
+    "WEBPUSH_VAPID_PUBLIC_KEY",
+)
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error}
 INTERPOLATION = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
 

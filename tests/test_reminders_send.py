@@ -323,3 +323,14 @@ def test_retry_after_is_read_in_seconds_or_as_a_date():
     later = (datetime.now(UTC) + timedelta(seconds=90)).strftime("%a, %d %b %Y %H:%M:%S GMT")
     assert 80 <= push.parse_retry_after(later) <= 91
     assert push.parse_retry_after("soon") is None
+
+
+def test_the_system_check_refuses_a_vapid_pair_that_cannot_work(settings, vapid):
+    from diary.reminders.checks import vapid_keys_check
+
+    assert vapid_keys_check(None) == []
+    settings.WEBPUSH_VAPID_PUBLIC_KEY = push.generate_vapid_keys()[1]
+    settings.WEBPUSH_VAPID_SUBJECT = "ops@example.com"
+    assert [error.id for error in vapid_keys_check(None)] == ["reminders.E001", "reminders.E002"]
+    settings.WEBPUSH_VAPID_PUBLIC_KEY = None
+    assert "or neither" in vapid_keys_check(None)[0].msg

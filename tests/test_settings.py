@@ -32,6 +32,10 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://diary:secret@db.invalid:5432/diary",
     "REDIS_URL": "redis://redis.invalid:6379/0",
     "DJANGO_EMAIL_HOST": "smtp.example.com",
+    # A real pair (test-only): check --deploy verifies the public key is the private one's.
+    "WEBPUSH_VAPID_PRIVATE_KEY": "OhJOkW4SiiEsYfiI-iuS5RldSrahh29uuRT9wDvboJ8",
+    "WEBPUSH_VAPID_PUBLIC_KEY": "BNlXQK0dGzEkcYQg-eSdaYDfu-ttGuvQsS2JTQ_WIPPM-HqGrYx28tImYAaSauugbPjIl9Lx_V4x8HZ9T10IKHY",
+    "WEBPUSH_VAPID_SUBJECT": "mailto:ops@diary.example.com",
 }
 
 
@@ -164,8 +168,9 @@ def test_production_loads_with_a_complete_environment():
         ({"REDIS_URL": None}, "Set REDIS_URL in production"),
         ({"DATABASE_URL": None}, "Set the DATABASE_URL environment variable"),
         ({"DJANGO_ALLOWED_HOSTS": None}, "Set the DJANGO_ALLOWED_HOSTS environment variable"),
+        ({"WEBPUSH_VAPID_PRIVATE_KEY": None}, "Set the WEBPUSH_VAPID_PRIVATE_KEY environment variable"),
     ],
-    ids=["no-secret-key", "short-secret-key", "no-redis-url", "no-database-url", "no-allowed-hosts"],
+    ids=["no-secret-key", "short-secret-key", "no-redis-url", "no-database-url", "no-allowed-hosts", "no-vapid-key"],
 )
 def test_production_refuses_an_incomplete_environment(changes, message):
     result = run_with_env(["-c", SETUP], production_env(**changes))

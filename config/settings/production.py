@@ -19,6 +19,13 @@ if not REDIS_URL:
 
     # Rate limits and the broker must be shared by all processes.
     raise ImproperlyConfigured("Set REDIS_URL in production (cache, rate limits, Celery broker).")
+# Reminders: browsers subscribe with the public key, so a deployment without the pair would
+# silently send no push at all (`manage.py generate_vapid_keys` prints one).
+WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY")
+WEBPUSH_VAPID_PUBLIC_KEY = env_str("WEBPUSH_VAPID_PUBLIC_KEY")
+WEBPUSH_VAPID_SUBJECT = env_str("WEBPUSH_VAPID_SUBJECT")
+# Emailed links point here; by default the first trusted origin is the public one.
+PUBLIC_BASE_URL = env_str("DJANGO_PUBLIC_URL", CSRF_TRUSTED_ORIGINS[0]).rstrip("/")
 
 # TLS terminates at the proxy, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
