@@ -230,6 +230,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         # next one catches up, so a backlog of ticks never runs back to back.
         "options": {"expires": 55},
     },
+    # Dashboard summaries: the 28-day windows roll over at each patient's local midnight.
+    "diary-refresh-due-summaries": {
+        "task": "diary.tasks.refresh_due_summaries",
+        "schedule": crontab(minute=7),
+        "options": {"expires": 3000},
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------
