@@ -92,7 +92,7 @@ export function ResetPassword() {
   });
   const reset = useAction(async () => {
     const state = await auth.resetPassword(code, password);
-    toast("Your password is changed.");
+    toast(state.authenticated ? "Your password is changed." : "Your password is changed. Log in with the new one.");
     await afterAuth(state);
   });
   if (step === "request")
