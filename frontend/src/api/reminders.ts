@@ -95,3 +95,23 @@ export function parsePush(data: any): PushPayload {
     snoozeUrl: urlOf("snooze"),
   };
 }
+
+export interface RegimenAdherence {
+  regimen_id: string;
+  supplement: string;
+  amount: string;
+  unit: string;
+  frequency: string;
+  start_date: string;
+  end_date: string | null;
+  scheduled: number;
+  taken: number;
+  rate: number | null; // 0..1
+}
+
+/** Doses scheduled against doses taken per regimen (12 weeks back by default). */
+export async function adherence(patientId?: string): Promise<RegimenAdherence[]> {
+  const url = patientId ? `/api/v1/clinician/patients/${patientId}/adherence` : "/api/v1/adherence";
+  const data = await get<any>(url);
+  return data?.regimens ?? [];
+}

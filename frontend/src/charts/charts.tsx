@@ -4,7 +4,9 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { label, unitLabel } from "../api/diary";
 import { ApiError } from "../api/http";
+import { type RegimenAdherence, adherence } from "../api/reminders";
 import { type LabPoint, type SpasmSeries, type TreatmentResponse, spasmSeries, toUnit, treatmentResponse } from "../api/trends";
 import { onSynced } from "../offline/client";
 import { addDays, formatDay, todayIn } from "../ui/time";
@@ -229,11 +231,29 @@ export function Verdict({ result }: { result: TreatmentResponse | null }) {
   );
 }
 
+export function Adherence({ rows }: { rows: RegimenAdherence[] }) {
+  if (!rows.length) return null;
+  return (
+    <section class="card" aria-labelledby="adherence-title" data-testid="adherence">
+      <h2 id="adherence-title">Doses taken as planned (12 weeks)</h2>
+      <ul class="plain">
+        {rows.map((r) => (
+          <li class="row">
+            <span>{label(r.supplement)} {Number(r.amount).toLocaleString("en")} {unitLabel(r.unit)} {r.frequency}</span>
+            <span><strong>{r.rate === null ? "–" : `${Math.round(r.rate * 100)}%`}</strong> <small class="muted">({r.taken} of {r.scheduled})</small></span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 /** The verdict and both charts for the patient (no id) or a linked patient (clinician). */
 export function TrendPanel({ patientId, unit }: { patientId?: string; unit: string }) {
   const [weeks, setWeeks] = useState(12);
   const [series, setSeries] = useState<SpasmSeries | null>(null);
   const [verdict, setVerdict] = useState<TreatmentResponse | null | undefined>(undefined);
+  const [doses, setDoses] = useState<RegimenAdherence[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
   useEffect(() => onSynced(() => setTick((t) => t + 1)), []);
@@ -242,10 +262,12 @@ export function TrendPanel({ patientId, unit }: { patientId?: string; unit: stri
     const from = addDays(to, -7 * weeks);
     spasmSeries({ patientId, from, to }).then(setSeries, setError);
     treatmentResponse(patientId).then(setVerdict, () => setVerdict(null));
+    adherence(patientId).then(setDoses, () => setDoses([]));
   }, [patientId, weeks, tick]);
   return (
     <>
       {verdict !== undefined && <Verdict result={verdict} />}
+      <Adherence rows={doses} />
       <div class="toolbar">
         <label for="chart-range">Period</label>
         <select id="chart-range" value={String(weeks)} onChange={(e) => setWeeks(Number((e.target as HTMLSelectElement).value))}>
