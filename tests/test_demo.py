@@ -28,7 +28,11 @@ def test_seed_demo_makes_a_linked_pair_with_months_of_realistic_data():
     assert DailyCheckin.objects.filter(patient=patient, no_cramps=True).count() > 60
     assert SunExposure.objects.filter(patient=patient).count() > 40
     assert SupplementDose.objects.filter(patient=patient).count() > 60
-    d25 = list(LabResult.objects.filter(patient=patient, analyte="vitamin_d_25oh").order_by("collected_on").values_list("category", flat=True))
+    d25 = list(
+        LabResult.objects.filter(patient=patient, analyte="vitamin_d_25oh")
+        .order_by("collected_on")
+        .values_list("category", flat=True)
+    )
     assert d25 == ["deficient", "sufficient"]
     first = SpasmEpisode.objects.filter(patient=patient).earliest("local_date").local_date
     last = SpasmEpisode.objects.filter(patient=patient).latest("local_date").local_date
@@ -46,7 +50,11 @@ def test_the_demo_logins_work_and_the_totp_code_is_accepted():
     from django.test import Client
 
     client = Client()
-    response = client.post("/_allauth/app/v1/auth/login", {"email": DEMO_CLINICIAN_EMAIL, "password": DEMO_PASSWORD}, content_type="application/json")
+    response = client.post(
+        "/_allauth/app/v1/auth/login",
+        {"email": DEMO_CLINICIAN_EMAIL, "password": DEMO_PASSWORD},
+        content_type="application/json",
+    )
     assert response.status_code == 401  # two-factor pending
     assert [f["id"] for f in response.json()["data"]["flows"] if f.get("is_pending")] == ["mfa_authenticate"]
     token = response.json()["meta"]["session_token"]
@@ -54,9 +62,16 @@ def test_the_demo_logins_work_and_the_totp_code_is_accepted():
     call_command("demo_totp", stdout=out)
     code = out.getvalue().strip()
     assert len(code) == 6 and code.isdigit()
-    response = client.post("/_allauth/app/v1/auth/2fa/authenticate", {"code": code}, content_type="application/json", HTTP_X_SESSION_TOKEN=token)
+    response = client.post(
+        "/_allauth/app/v1/auth/2fa/authenticate",
+        {"code": code},
+        content_type="application/json",
+        HTTP_X_SESSION_TOKEN=token,
+    )
     assert response.status_code == 200, response.content
-    patients = client.get("/api/v1/clinician/patients", HTTP_X_SESSION_TOKEN=response.json()["meta"]["session_token"]).json()["results"]
+    patients = client.get(
+        "/api/v1/clinician/patients", HTTP_X_SESSION_TOKEN=response.json()["meta"]["session_token"]
+    ).json()["results"]
     assert [row["patient"]["email"] for row in patients] == [DEMO_PATIENT_EMAIL]
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -19,7 +21,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_
 
 
 @pytest.fixture
-def session_token(db) -> str:
+def session_token(db):
     from django.test import Client
 
     make_user("fuzz@example.com", name="Fuzz", time_zone="Europe/Berlin")
@@ -28,7 +30,16 @@ def session_token(db) -> str:
         {"email": "fuzz@example.com", "password": PASSWORD},
         content_type="application/json",
     )
-    return response.json()["meta"]["session_token"]
+    token = response.json()["meta"]["session_token"]
+    # schemathesis calls the WSGI app directly, so Django's request_started/finished
+    # handlers would close the test's database connection mid-transaction. Django's test
+    # client disconnects them around each request (and reconnects after, which is why
+    # this comes after the login above).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield token
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
