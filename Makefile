@@ -50,6 +50,7 @@ frontend:
 # local processes take their environment from the shell.
 run: install frontend
 	$(BIN)/python manage.py migrate --noinput
+	@mkdir -p var; test -s var/vapid.env || $(BIN)/python manage.py generate_vapid_keys > var/vapid.env
 	$(BIN)/python manage.py seed_demo
 	PATH="$(CURDIR)/$(BIN):$$PATH" WEB_PORT=$(WEB_PORT) $(BIN)/honcho --env /dev/null -f Procfile.dev start
 

@@ -192,3 +192,21 @@ def seed_diary(patient: User, today: date) -> dict[str, int]:
             if result.status == "invalid":
                 raise ValueError(f"Demo item {begin + result.index} is invalid: {result.errors}")
     return summary
+
+
+def seed_reminders(patient: User, now: datetime) -> list:
+    """The demo patient's reminders: vitamin D at 08:00, and magnesium a few minutes from
+    now, so a newcomer running `make run` sees a reminder go out (email on the console,
+    push once the browser subscribed) without waiting for the morning."""
+    from diary.models import SupplementRegimen
+    from diary.reminders.services import reminder_create
+
+    local_now = now.astimezone(ZoneInfo(patient.time_zone))
+    soon = (local_now + timedelta(minutes=3)).time().replace(second=0, microsecond=0)
+    reminders = []
+    for regimen in SupplementRegimen.objects.filter(patient=patient, end_date__isnull=True).order_by("supplement"):
+        data = {"regimen_id": regimen.id, "channel": "both"}
+        if regimen.supplement == "magnesium":
+            data["local_time"] = soon
+        reminders.append(reminder_create(patient=patient, data=data, now=now))
+    return reminders

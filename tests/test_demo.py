@@ -38,6 +38,14 @@ def test_seed_demo_makes_a_linked_pair_with_months_of_realistic_data():
     last = SpasmEpisode.objects.filter(patient=patient).latest("local_date").local_date
     assert (last - first).days > 150
 
+    from diary.models import PatientSummary
+    from diary.reminders.models import Reminder
+
+    reminders = Reminder.objects.filter(patient=patient, enabled=True)
+    assert sorted(r.regimen.supplement for r in reminders) == ["magnesium", "vitamin_d3"]
+    assert all(r.next_fire_at is not None for r in reminders)
+    assert PatientSummary.objects.get(patient=patient).stale is False
+
     # Running it again (every `make run` does) adds nothing.
     count = SpasmEpisode.objects.count()
     call_command("seed_demo", stdout=io.StringIO())

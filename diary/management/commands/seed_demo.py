@@ -8,7 +8,8 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.demo import DEMO_CLINICIAN_EMAIL, DEMO_PASSWORD, DEMO_PATIENT_EMAIL, require_demo_enabled
 from accounts.models import CareLink, User
-from diary.demo import seed_diary
+from diary.demo import seed_diary, seed_reminders
+from diary.summaries import summaries_refresh
 from diary.models import SpasmEpisode
 
 
@@ -31,7 +32,12 @@ class Command(BaseCommand):
                 message = "Demo diary already present (delete the demo patient to seed again)."
             else:
                 summary = seed_diary(patient, timezone.localdate(timezone=patient.zone))
-                message = f"Demo diary: {summary['created']} entries created."
+                reminders = seed_reminders(patient, timezone.now())
+                times = ", ".join(r.local_time.strftime("%H:%M") for r in reminders)
+                message = f"Demo diary: {summary['created']} entries created; reminders at {times} ({patient.time_zone})."
+            # The clinician's dashboard reads stored summaries; compute this one now rather
+            # than showing "updating" until the worker gets to it.
+            summaries_refresh([patient.id])
         self.stdout.write(
             f"{message}\n"
             f"  patient   {DEMO_PATIENT_EMAIL} / {DEMO_PASSWORD}\n"
