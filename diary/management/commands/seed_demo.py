@@ -9,8 +9,8 @@ from accounts import services as account_services
 from accounts.demo import DEMO_CLINICIAN_EMAIL, DEMO_PASSWORD, DEMO_PATIENT_EMAIL, require_demo_enabled
 from accounts.models import CareLink, User
 from diary.demo import seed_diary, seed_reminders
-from diary.summaries import summaries_refresh
 from diary.models import SpasmEpisode
+from diary.summaries import summaries_refresh
 
 
 class Command(BaseCommand):
@@ -34,7 +34,9 @@ class Command(BaseCommand):
                 summary = seed_diary(patient, timezone.localdate(timezone=patient.zone))
                 reminders = seed_reminders(patient, timezone.now())
                 times = ", ".join(r.local_time.strftime("%H:%M") for r in reminders)
-                message = f"Demo diary: {summary['created']} entries created; reminders at {times} ({patient.time_zone})."
+                message = (
+                    f"Demo diary: {summary['created']} entries created; reminders at {times} ({patient.time_zone})."
+                )
             # The clinician's dashboard reads stored summaries; compute this one now rather
             # than showing "updating" until the worker gets to it.
             summaries_refresh([patient.id])
