@@ -52,7 +52,8 @@ run: install frontend
 	$(BIN)/python manage.py migrate --noinput
 	@mkdir -p var; test -s var/vapid.env || $(BIN)/python manage.py generate_vapid_keys > var/vapid.env
 	$(BIN)/python manage.py seed_demo
-	PATH="$(CURDIR)/$(BIN):$$PATH" WEB_PORT=$(WEB_PORT) $(BIN)/honcho --env /dev/null -f Procfile.dev start
+	PATH="$(CURDIR)/$(BIN):$$PATH" WEB_PORT=$(WEB_PORT) DJANGO_PUBLIC_URL="$${DJANGO_PUBLIC_URL:-http://localhost:$(WEB_PORT)}" \
+		$(BIN)/honcho --env /dev/null -f Procfile.dev start
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
