@@ -161,6 +161,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "DoseUnitEnum": ["IU", "ug", "mg", "g"],
         "LabUnitEnum": "diary.units.LAB_UNITS",
