@@ -36,7 +36,7 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
     """drf-spectacular postprocessing hook."""
     result.setdefault("components", {}).setdefault("schemas", {})["ErrorEnvelope"] = ERROR_ENVELOPE
     reference = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
-    for path, operations in result.get("paths", {}).items():
+    for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
