@@ -102,3 +102,17 @@ def test_sync_and_templates_access(anon_client, patient_client, clinician_client
     assert (result["status"], result["code"], result["entry"]) == ("conflict", "id_taken", None)
     assert len(patient_client.get("/api/v1/diary/regimen-templates").json()) == 4
     assert_error(anon_client.get("/api/v1/diary/regimen-templates"), 401, "not_authenticated")
+
+
+def test_regimen_from_template_is_for_the_patient_only(anon_client, patient_client, clinician_client, stranger_client):
+    body = {"template": "maintenance_1000_daily", "start_date": "2026-10-01"}
+    assert_error(
+        anon_client.post("/api/v1/diary/regimens/from-template", body, format="json"), 401, "not_authenticated"
+    )
+    assert_error(
+        clinician_client.post("/api/v1/diary/regimens/from-template", body, format="json"), 403, "patient_only"
+    )
+    created = patient_client.post("/api/v1/diary/regimens/from-template", body, format="json").json()
+    # Another patient's own regimen list stays empty; the row is the owner's alone.
+    assert stranger_client.get("/api/v1/diary/regimens").json()["results"] == []
+    assert [r["id"] for r in patient_client.get("/api/v1/diary/regimens").json()["results"]] == [created["id"]]
