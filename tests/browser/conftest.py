@@ -114,9 +114,11 @@ def playwright_runtime() -> Iterator:
     if not CHROMIUM.exists():
         _missing(f"{CHROMIUM} is missing (apt-get install -y chromium)")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _missing("playwright (Python) is not installed")
+    # The default 5 s is tight on a 2-core machine that also runs the server.
+    expect.set_options(timeout=10_000)
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:

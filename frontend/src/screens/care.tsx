@@ -1,7 +1,7 @@
 // Care team: give a clinician a one-time code, see and revoke clinicians, read who looked.
 import { useEffect, useState } from "preact/hooks";
 import { type AccessEvent, type CareLink, type Invite, accessLog, cancelInvite, createInvite, listInvites, listLinks, revokeLink } from "../api/care";
-import { FormError, useAction } from "../ui/form";
+import { FormError, useAction, useLatest } from "../ui/form";
 import { formatDateTime } from "../ui/time";
 import { toast } from "../store";
 
@@ -11,20 +11,20 @@ export function Care() {
   const [log, setLog] = useState<AccessEvent[]>([]);
   const [logNext, setLogNext] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const load = () =>
-    Promise.all([listInvites(), listLinks(), accessLog()])
-      .then(([i, l, a]) => {
-        setInvites(i.results.filter((x) => x.status === "open"));
-        setLinks(l.results);
-        setLog(a.results);
-        setLogNext(a.next);
-      })
-      .catch(setError);
-  useEffect(() => void load(), []);
+  const load = useLatest(
+    () => Promise.all([listInvites(), listLinks(), accessLog()]),
+    ([i, l, a]) => {
+      setInvites(i.results.filter((x) => x.status === "open"));
+      setLinks(l.results);
+      setLog(a.results);
+      setLogNext(a.next);
+    },
+  );
+  useEffect(() => void load().catch(setError), []);
 
   const create = useAction(async () => {
-    const invite = await createInvite();
-    setInvites([invite, ...invites]);
+    await createInvite();
+    await load();
   });
   const revoke = async (link: CareLink) => {
     if (!confirm(`Stop sharing your diary with ${link.clinician.name || link.clinician.email}?`)) return;
@@ -38,7 +38,7 @@ export function Care() {
   };
   const cancel = async (invite: Invite) => {
     await cancelInvite(invite.id).catch(setError);
-    await load();
+    await load().catch(setError);
   };
   const active = links.filter((l) => l.is_active);
 

@@ -9,7 +9,7 @@ import { ApiError } from "../api/http";
 import { TrendPanel } from "../charts/charts";
 import { loadSession } from "../session";
 import { toast, useStore } from "../store";
-import { FormError, Input, fieldErrors, useAction } from "../ui/form";
+import { FormError, Input, fieldErrors, useAction, useLatest } from "../ui/form";
 import { formatDay } from "../ui/time";
 
 export function MfaSetup() {
@@ -72,8 +72,8 @@ export function Dashboard() {
   const [error, setError] = useState<unknown>(null);
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: "flags", desc: true });
   const [code, setCode] = useState("");
-  const load = () => dashboard().then(setRows, setError);
-  useEffect(() => void load(), []);
+  const load = useLatest(dashboard, setRows);
+  useEffect(() => void load().catch(setError), []);
   const redeem = useAction(async () => {
     await redeemInvite(code);
     setCode("");

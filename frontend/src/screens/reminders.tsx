@@ -15,7 +15,7 @@ import {
   vapidPublicKey,
 } from "../api/reminders";
 import { toast } from "../store";
-import { Check, Chips, FormError, Input, Select, useAction } from "../ui/form";
+import { Check, Chips, FormError, Input, Select, useAction, useLatest } from "../ui/form";
 import { formatDateTime } from "../ui/time";
 
 type PushState = "unsupported" | "denied" | "on" | "off" | "checking";
@@ -130,8 +130,9 @@ export function Reminders({ params }: { params: URLSearchParams }) {
   const [missing, setMissing] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [newRegimen, setNewRegimen] = useState("");
+  const fetchReminders = useLatest(listReminders, setReminders);
   const load = () =>
-    listReminders().then(setReminders, (e) => {
+    fetchReminders().catch((e) => {
       if (e instanceof ApiError && e.status === 404) setMissing(true);
       else setError(e);
       setReminders([]);

@@ -204,3 +204,14 @@ export function useAction<A extends unknown[]>(fn: (...args: A) => Promise<unkno
   };
   return { busy, error, setError, run };
 }
+
+/** Wraps a loader so only the latest call's answer lands: a slow first load must not
+    overwrite what a later reload (after a create, say) brought. */
+export function useLatest<A extends unknown[], T>(fn: (...args: A) => Promise<T>, apply: (value: T) => void) {
+  const [seq] = useState(() => ({ n: 0 }));
+  return async (...args: A): Promise<void> => {
+    const mine = ++seq.n;
+    const value = await fn(...args);
+    if (mine === seq.n) apply(value);
+  };
+}
