@@ -1,9 +1,9 @@
-from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import views
+from config.frontend import spa_index
 
 api_v1 = [
     path("", include("accounts.urls")),
@@ -19,14 +19,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.FRONTEND_DIST.exists():
-    from config.frontend import spa_index
-
-    # Client-side routes (/history, /verify-email?key=...) all load the app shell.
-    urlpatterns.append(path("", spa_index))
-    from django.urls import re_path
-
-    urlpatterns.append(re_path(r"^(?!api/|_allauth/|admin/|static/|healthz).*$", spa_index))
+# Client-side routes (/history, /verify-email?key=...) all load the app shell; without a
+# build, spa_index answers 404 saying so.
+urlpatterns += [
+    path("", spa_index),
+    re_path(r"^(?!api/|_allauth/|admin/|static/|healthz).*$", spa_index),
+]
 
 handler404 = "config.views.api_not_found"
 handler500 = "config.views.api_server_error"
