@@ -40,9 +40,9 @@ def _get(url: str, headers: dict | None = None) -> tuple[int, bytes]:
 
 
 def _post(url: str, body: dict) -> dict:
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310
         url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
-    )  # noqa: S310
+    )  # noqa: RUF100, S310
     try:
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
             return json.loads(response.read())
@@ -64,8 +64,8 @@ def test_the_procfile_stack_serves_health_schema_and_demo_logins(tmp_path):
         PYTHONUNBUFFERED="1",
     )
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
-    seeded = subprocess.run(
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)  # noqa: S603
+    seeded = subprocess.run(  # noqa: S603
         [*manage, "seed_demo"], cwd=ROOT, env=env, check=True, timeout=120, capture_output=True, text=True
     )
     assert DEMO_PATIENT_EMAIL in seeded.stdout
@@ -103,7 +103,7 @@ def test_the_procfile_stack_serves_health_schema_and_demo_logins(tmp_path):
             f"{base}/_allauth/app/v1/auth/login", {"email": DEMO_CLINICIAN_EMAIL, "password": DEMO_PASSWORD}
         )
         assert [f["id"] for f in clinician["data"]["flows"] if f.get("is_pending")] == ["mfa_authenticate"]
-        code = subprocess.run(
+        code = subprocess.run(  # noqa: S603
             [*manage, "demo_totp"], cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=60
         ).stdout.strip()
         request = urllib.request.Request(  # noqa: S310
