@@ -42,7 +42,7 @@ def _get(url: str, headers: dict | None = None) -> tuple[int, bytes]:
 def _post(url: str, body: dict) -> dict:
     request = urllib.request.Request(  # noqa: S310
         url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
-    )  # noqa: RUF100, S310
+    )
     try:
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
             return json.loads(response.read())
