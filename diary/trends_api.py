@@ -282,7 +282,8 @@ class TreatmentResponseApi(SubjectMixin, APIView):
             result = trends.treatment_response(patient=patient, today=_today(patient), **query.validated_data)
         except stats.WindowError as exc:
             raise serializers.ValidationError({exc.field: [exc.message]}, code="invalid_window") from None
-        return Response(TreatmentResponseOutput(treatment_response_data(result)).data)
+        # Built explicitly by treatment_response_data (TreatmentResponseOutput documents it).
+        return Response(treatment_response_data(result))
 
 
 # --- clinician dashboard ----------------------------------------------------------------
