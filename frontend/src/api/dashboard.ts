@@ -20,12 +20,10 @@ export interface PatientRow {
 
 const n = (v: unknown) => (v === null || v === undefined || v === "" ? null : Number(v));
 
+/** One row of GET clinician/patients, as the API answers it. */
 export function toPatientRow(raw: any): PatientRow {
-  const p = raw.patient ?? raw;
-  const lab = raw.latest_vitamin_d ?? raw.latest_25ohd ?? null;
-  let adherence = n(raw.adherence_28_days ?? raw.adherence);
-  if (adherence !== null && adherence > 1) adherence /= 100;
-  const flags = raw.flags ?? [];
+  const p = raw.patient;
+  const lab = raw.latest_vitamin_d;
   return {
     patientId: String(p.id),
     updating: raw.summary_status === "updating",
@@ -35,10 +33,10 @@ export function toPatientRow(raw: any): PatientRow {
     episodes28: n(raw.episodes_last_28_days),
     episodesPrev28: n(raw.episodes_previous_28_days),
     verdict: raw.verdict ?? null,
-    adherence28: adherence,
+    adherence28: n(raw.adherence_28_days),
     vitaminD: n(lab?.value_ng_ml),
     vitaminDCategory: lab?.category ?? null,
-    flags: (Array.isArray(flags) ? flags : Object.keys(flags).filter((k) => flags[k])).map((f: any) => (typeof f === "string" ? f : (f.code ?? f.label ?? String(f)))),
+    flags: raw.flags,
   };
 }
 
