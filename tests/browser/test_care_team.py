@@ -4,11 +4,13 @@ the dashboard, a read-only patient page, and a revoke that takes the patient awa
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import AccessEvent, User
 from tests.browser.conftest import axe_violations, log_in, screenshot, totp_now
 from tests.conftest import PASSWORD, make_user
+from tests.reminders_support import hm, make_reminder
 
 pytestmark = [pytest.mark.browser]
 
@@ -16,6 +18,9 @@ pytestmark = [pytest.mark.browser]
 def test_clinician_redeems_code_sees_patient_and_loses_them_on_revoke(new_page):
     alice = make_user("alice@example.com", name="Alice Patient", time_zone="Europe/London")
     make_user("bob@example.com", User.Role.CLINICIAN, name="Dr Bob")
+    make_reminder(
+        alice, now=timezone.now(), local_time=hm("07:30"), weekdays=[1, 3], channel="email", label="Magnesium"
+    )
     problems: list[str] = []
 
     patient = new_page()
@@ -43,6 +48,14 @@ def test_clinician_redeems_code_sees_patient_and_loses_them_on_revoke(new_page):
     clinician.get_by_label("Password").fill(PASSWORD)
     clinician.get_by_role("button", name="Turn on").click()
 
+    # The recovery codes allauth made with the authenticator, shown once before moving on.
+    expect(clinician.get_by_role("heading", name="Save your recovery codes")).to_be_visible()
+    codes = clinician.get_by_role("list", name="Recovery codes").get_by_role("listitem")
+    expect(codes).not_to_have_count(0)
+    assert all(c.strip().isdigit() for c in codes.all_inner_texts())
+    problems += axe_violations(clinician, "recovery codes")
+    clinician.get_by_role("button", name="I have saved these").click()
+
     expect(clinician.get_by_role("heading", name="Your patients")).to_be_visible()
     clinician.get_by_label("Invite code from the patient").fill(code)
     clinician.get_by_role("button", name="Link patient").click()
@@ -54,6 +67,12 @@ def test_clinician_redeems_code_sees_patient_and_loses_them_on_revoke(new_page):
     table.get_by_role("link", name="Alice Patient").click()
     expect(clinician.get_by_role("heading", name="Alice Patient")).to_be_visible()
     expect(clinician.get_by_test_id("spasm-chart")).to_be_visible()
+    reminders = clinician.get_by_role("region", name="Reminders")
+    expect(reminders).to_contain_text("07:30")
+    expect(reminders).to_contain_text("Magnesium")
+    expect(reminders).to_contain_text("Mon, Wed")
+    expect(reminders).to_contain_text("Email")
+    expect(reminders.locator(".badge")).to_have_text("Reminder On")
     screenshot(clinician, "11-clinician-patient")
     problems += axe_violations(clinician, "patient page")
     assert AccessEvent.objects.filter(patient=alice).exists()
@@ -67,6 +86,10 @@ def test_clinician_redeems_code_sees_patient_and_loses_them_on_revoke(new_page):
 
     clinician.goto("/clinician")
     expect(clinician.get_by_text("No linked patients yet")).to_be_visible()
+    # The codes can be shown again from settings.
+    clinician.goto("/settings")
+    clinician.get_by_role("button", name="Show recovery codes").click()
+    expect(clinician.get_by_role("list", name="Recovery codes").get_by_role("listitem")).not_to_have_count(0)
     expect(clinician.get_by_role("link", name="Alice Patient")).to_have_count(0)
     assert not problems, "\n".join(problems)
     assert not patient.js_errors and not clinician.js_errors

@@ -76,3 +76,23 @@ export async function totpActivate(code: string): Promise<"ok" | "reauthenticate
     throw e;
   }
 }
+
+/** The unused recovery codes, or "reauthenticate" when allauth wants the password again.
+ * allauth makes them when the first authenticator is activated; when none exist (an older
+ * setup), they are generated here. */
+export async function recoveryCodes(): Promise<string[] | "reauthenticate"> {
+  const path = BASE + "/account/authenticators/recovery-codes";
+  try {
+    try {
+      const data = await get<any>(path);
+      return data?.data?.unused_codes ?? [];
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 404)) throw e;
+      const data = await request<any>("POST", path, {});
+      return data?.data?.unused_codes ?? [];
+    }
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return "reauthenticate";
+    throw e;
+  }
+}

@@ -115,3 +115,15 @@ export async function adherence(patientId?: string): Promise<RegimenAdherence[]>
   const data = await get<any>(url);
   return data?.regimens ?? [];
 }
+
+/** A linked patient's reminder schedules, read only (GET clinician/patients/<id>/reminders). */
+export async function listPatientReminders(patientId: string): Promise<Reminder[]> {
+  const out: Reminder[] = [];
+  let url: string | null = `/api/v1/clinician/patients/${patientId}/reminders?page_size=100`;
+  while (url) {
+    const page: Page<Reminder> = await get<Page<Reminder>>(url);
+    out.push(...results(page));
+    url = page.next;
+  }
+  return out;
+}

@@ -125,7 +125,7 @@ export function TwoFactor() {
     <AuthPage title="Two-factor code" intro="Open your authenticator app and type the 6-digit code (or a recovery code).">
       <form onSubmit={(e) => (e.preventDefault(), action.run())}>
         <FormError error={action.error} />
-        <Input name="code" label="Code" inputMode="numeric" autocomplete="one-time-code" required value={code} onInput={setCode} errors={fieldErrors(action.error)} />
+        <Input name="code" label="Code from your app, or a recovery code" autocomplete="one-time-code" required value={code} onInput={setCode} errors={fieldErrors(action.error)} hint="6 digits from the authenticator app, or one of your saved recovery codes." />
         <button class="primary wide" disabled={action.busy}>Continue</button>
       </form>
     </AuthPage>

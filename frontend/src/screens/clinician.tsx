@@ -6,10 +6,12 @@ import { patientProfile, redeemInvite } from "../api/care";
 import { type PatientRow, dashboard, flagLabel } from "../api/dashboard";
 import { type Entry, label, listAll, num } from "../api/diary";
 import { ApiError } from "../api/http";
+import { type Reminder, listPatientReminders } from "../api/reminders";
 import { TrendPanel } from "../charts/charts";
 import { loadSession } from "../session";
 import { toast, useStore } from "../store";
 import { FormError, Input, fieldErrors, useAction, useLatest } from "../ui/form";
+import { RecoveryCodeList } from "../ui/recovery-codes";
 import { formatDay } from "../ui/time";
 
 export function MfaSetup() {
@@ -18,6 +20,7 @@ export function MfaSetup() {
   const [password, setPassword] = useState("");
   const [needPassword, setNeedPassword] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [codes, setCodes] = useState<string[] | null>(null);
   useEffect(() => {
     auth.totpStatus().then(setSetup, setError);
   }, []);
@@ -33,8 +36,25 @@ export function MfaSetup() {
       throw new ApiError(401, "reauthenticate", "For your security, type your password again.");
     }
     toast("Two-factor authentication is on.");
-    await loadSession();
+    // Show the recovery codes before the session (now with two-factor) moves on.
+    const saved = await auth.recoveryCodes().catch(() => null);
+    if (Array.isArray(saved) && saved.length) setCodes(saved);
+    else await loadSession();
   });
+  const done = useAction(loadSession);
+  if (codes)
+    return (
+      <main id="main">
+        <h1>Save your recovery codes</h1>
+        <FormError error={done.error} />
+        <section class="card" aria-labelledby="recovery-title">
+          <h2 id="recovery-title">Recovery codes</h2>
+          <RecoveryCodeList codes={codes} />
+          <p class="muted">You can see them again later in Settings.</p>
+          <button class="primary wide" onClick={() => done.run()} disabled={done.busy}>I have saved these</button>
+        </section>
+      </main>
+    );
   return (
     <main id="main">
       <h1>Turn on two-factor authentication</h1>
@@ -156,10 +176,12 @@ export function PatientPage({ id }: { id: string }) {
   const { me } = useStore();
   const [profile, setProfile] = useState<any>(null);
   const [labs, setLabs] = useState<Entry[]>([]);
+  const [reminders, setReminders] = useState<Reminder[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     patientProfile(id).then(setProfile, setError);
     listAll("lab", { patientId: id }).then(setLabs, () => null);
+    listPatientReminders(id).then(setReminders, () => setReminders([]));
   }, [id]);
   if (error) return <main id="main"><h1>Patient</h1><FormError error={error} /><p><a href="/clinician">Back to patients</a></p></main>;
   return (
@@ -183,6 +205,27 @@ export function PatientPage({ id }: { id: string }) {
           ))}
         </ul>
       </section>
+      <section class="card" aria-labelledby="reminders-title" data-testid="patient-reminders">
+        <h2 id="reminders-title">Reminders</h2>
+        {reminders?.length === 0 && <p class="muted">No reminder schedules.</p>}
+        <ul class="plain">
+          {reminders?.map((r) => (
+            <li class="row">
+              <span>
+                <strong>{String(r.local_time).slice(0, 5)}</strong> {r.label || "Supplement reminder"}
+                <br />
+                <small class="muted">{days(r.weekdays)} · {CHANNEL[r.channel] ?? r.channel}</small>
+              </span>
+              <span class={`badge${r.enabled ? "" : " pending"}`}><span class="visually-hidden">Reminder </span>{r.enabled ? "On" : "Off"}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
     </main>
   );
 }
+
+const CHANNEL: Record<string, string> = { push: "Push", email: "Email", both: "Push and email" };
+const DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const days = (weekdays: number[] | undefined) =>
+  !weekdays?.length || weekdays.length === 7 ? "Every day" : [...weekdays].sort().map((d) => DAY_NAMES[d - 1] ?? d).join(", ");

@@ -5,6 +5,7 @@ import { logout } from "../session";
 import { type Me, cacheMe, setState, toast, useStore } from "../store";
 import { type Theme, applyTheme, getTheme } from "../theme";
 import { Chips, FormError, Input, Select, fieldErrors, useAction } from "../ui/form";
+import { ShowRecoveryCodes } from "../ui/recovery-codes";
 import { deviceZone } from "../ui/time";
 
 function zones(current: string): string[] {
@@ -52,6 +53,7 @@ export function Settings() {
         <h2>Appearance</h2>
         <Chips name="theme" label="Theme" value={theme} options={[["system", "System"], ["light", "Light"], ["dark", "Dark"]]} onChange={(v) => (setTheme(v as Theme), applyTheme(v as Theme))} />
       </section>
+      {me?.mfa_enabled && <ShowRecoveryCodes />}
       {me?.role === "patient" && (
         <nav class="tiles" aria-label="More">
           <a href="/reminders">Reminders</a>
