@@ -61,8 +61,3 @@ class SubjectMixin:
             cached = resolve_subject(self.request, patient_id, self.access_resource)
             self._subject = cached
         return cached[0]
-
-    @property
-    def read_only_view(self) -> bool:
-        self.get_subject()
-        return self._subject[1]
