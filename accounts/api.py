@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -79,10 +78,7 @@ class InviteCancelApi(APIView):
 
     @extend_schema(request=None, responses=InviteOutput)
     def post(self, request, invite_id: int):
-        try:
-            invite = services.invite_cancel(patient=request.user, invite_id=invite_id)
-        except ObjectDoesNotExist:
-            raise exceptions.NotFound() from None
+        invite = services.invite_cancel(patient=request.user, invite_id=invite_id)
         return Response(InviteOutput(invite).data)
 
 
@@ -128,10 +124,7 @@ class CareLinkRevokeApi(APIView):
 
     @extend_schema(request=None, responses=CareLinkOutput)
     def post(self, request, link_id: int):
-        try:
-            link = services.care_link_revoke(patient=request.user, link_id=link_id)
-        except ObjectDoesNotExist:
-            raise exceptions.NotFound() from None
+        link = services.care_link_revoke(patient=request.user, link_id=link_id)
         return Response(CareLinkOutput(link).data)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from accounts.models import AccessEvent, CareLink, InviteCode, User
+from config.api.exceptions import NotFound
 
 
 def invite_list(*, patient: User) -> QuerySet[InviteCode]:
@@ -35,7 +35,7 @@ def linked_patient_get(*, clinician: User, patient_id: uuid.UUID | str) -> User:
     try:
         return linked_patients(clinician=clinician).get(id=patient_id)
     except (User.DoesNotExist, ValueError):
-        raise Http404 from None
+        raise NotFound() from None
 
 
 def access_event_list(*, patient: User) -> QuerySet[AccessEvent]:

@@ -7,11 +7,12 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import AccessEvent, CareLink, InviteCode, User
+from config.api.exceptions import NotFound, ValidationFailed
 
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.
 INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -29,7 +30,10 @@ def user_update(*, user: User, data: dict[str, Any]) -> User:
     changed = [field for field in PROFILE_FIELDS if field in data]
     for field in changed:
         setattr(user, field, data[field])
-    user.full_clean(exclude=["password"])
+    try:
+        user.full_clean(exclude=["password"])
+    except DjangoValidationError as exc:
+        raise ValidationFailed.from_django(exc) from None
     user.save(update_fields=changed)
     return user
 
@@ -40,8 +44,12 @@ def invite_create(*, patient: User) -> InviteCode:
         patient=patient, redeemed_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now
     ).count()
     if open_count >= MAX_OPEN_INVITES:
-        raise ValidationError(
-            f"You already have {MAX_OPEN_INVITES} unused codes. Cancel one or wait for it to expire.",
+        raise ValidationFailed(
+            {
+                "non_field_errors": [
+                    f"You already have {MAX_OPEN_INVITES} unused codes. Cancel one or wait for it to expire."
+                ]
+            },
             code="too_many_open_invites",
         )
     for _ in range(5):
@@ -57,7 +65,9 @@ def invite_create(*, patient: User) -> InviteCode:
 
 
 def invite_cancel(*, patient: User, invite_id: int) -> InviteCode:
-    invite = InviteCode.objects.get(patient=patient, id=invite_id)
+    invite = InviteCode.objects.filter(patient=patient, id=invite_id).first()
+    if invite is None:
+        raise NotFound()
     InviteCode.objects.filter(id=invite.id, redeemed_at__isnull=True, cancelled_at__isnull=True).update(
         cancelled_at=timezone.now()
     )
@@ -72,51 +82,39 @@ def invite_redeem(*, clinician: User, code: str) -> CareLink:
     now = timezone.now()
     invite = InviteCode.objects.select_related("patient").filter(code=normalised).first()
     if invite is None:
-        raise ValidationError(
-            {"code": ValidationError("This code is not valid. Check it with your patient.", code="invalid_code")}
-        )
+        raise ValidationFailed.field("code", "This code is not valid. Check it with your patient.", "invalid_code")
     if invite.redeemed_at is not None:
-        raise ValidationError(
-            {
-                "code": ValidationError(
-                    "This code has already been used. Ask your patient for a new one.", code="code_used"
-                )
-            }
+        raise ValidationFailed.field(
+            "code", "This code has already been used. Ask your patient for a new one.", "code_used"
         )
     if invite.cancelled_at is not None:
-        raise ValidationError({"code": ValidationError("Your patient cancelled this code.", code="code_cancelled")})
+        raise ValidationFailed.field("code", "Your patient cancelled this code.", "code_cancelled")
     if invite.expires_at <= now:
-        raise ValidationError(
-            {
-                "code": ValidationError(
-                    "This code has expired (codes last 48 hours). Ask for a new one.", code="code_expired"
-                )
-            }
+        raise ValidationFailed.field(
+            "code", "This code has expired (codes last 48 hours). Ask for a new one.", "code_expired"
         )
     if CareLink.objects.active().filter(patient=invite.patient, clinician=clinician).exists():
-        raise ValidationError(
-            {"code": ValidationError("You are already linked to this patient.", code="already_linked")}
-        )
+        raise ValidationFailed.field("code", "You are already linked to this patient.", "already_linked")
 
     with transaction.atomic():
         claimed = InviteCode.objects.filter(
             id=invite.id, redeemed_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now
         ).update(redeemed_at=now, redeemed_by=clinician)
         if claimed != 1:
-            raise ValidationError({"code": ValidationError("This code has already been used.", code="code_used")})
+            raise ValidationFailed.field("code", "This code has already been used.", "code_used")
         try:
             with transaction.atomic():
                 return CareLink.objects.create(
                     patient=invite.patient, clinician=clinician, invite=invite, created_at=now
                 )
         except IntegrityError:
-            raise ValidationError(
-                {"code": ValidationError("You are already linked to this patient.", code="already_linked")}
-            ) from None
+            raise ValidationFailed.field("code", "You are already linked to this patient.", "already_linked") from None
 
 
 def care_link_revoke(*, patient: User, link_id: int) -> CareLink:
-    link = CareLink.objects.select_related("clinician").get(patient=patient, id=link_id)
+    link = CareLink.objects.select_related("clinician").filter(patient=patient, id=link_id).first()
+    if link is None:
+        raise NotFound()
     CareLink.objects.filter(id=link.id, revoked_at__isnull=True).update(revoked_at=timezone.now())
     link.refresh_from_db()
     return link

@@ -43,7 +43,7 @@ ZONES = (
 
 def run() -> None:
     """Entry point for bench/run.py."""
-    from diary.reminders.push import generate_vapid_keys
+    from diary.reminders.transports import generate_vapid_keys
 
     private, public = generate_vapid_keys()
     # BENCH_REMINDERS_REUSE=1 keeps the database of the last run (its setup takes a minute).
@@ -126,7 +126,7 @@ def _reset(due: int, due_at: datetime) -> None:
 
 
 class _Phases:
-    """Wall time spent in each step of the tick, by wrapping dispatch's functions."""
+    """Wall time spent in each step of the tick, by wrapping the tick module's functions."""
 
     NAMES = ("_claim_due", "_plan", "_insert_deliveries", "_advance", "enqueue_sends")
 
@@ -134,10 +134,10 @@ class _Phases:
         self.seconds: dict[str, float] = defaultdict(float)
 
     def install(self) -> None:
-        from diary.reminders import dispatch
+        from diary.reminders import tick
 
         for name in self.NAMES:
-            original = getattr(dispatch, name)
+            original = getattr(tick, name)
 
             def timed(*args, _original=original, _name=name, **kwargs):
                 started = time.perf_counter()
@@ -146,7 +146,7 @@ class _Phases:
                 finally:
                     self.seconds[_name] += time.perf_counter() - started
 
-            setattr(dispatch, name, timed)
+            setattr(tick, name, timed)
 
 
 def _queue_length(client) -> int:
@@ -168,7 +168,7 @@ def child() -> None:
     from django.db import connection
 
     from config.celery_app import app
-    from diary.reminders import dispatch
+    from diary.reminders import tick
     from diary.reminders.models import Delivery
 
     app.conf.task_default_queue = QUEUE  # no worker listens here: the messages are counted, then dropped
@@ -200,7 +200,7 @@ def child() -> None:
         _purge(client)
         phases.seconds.clear()
         started = time.perf_counter()
-        report = dispatch.reminders_tick(now=due_at + timedelta(seconds=30))
+        report = tick.reminders_tick(now=due_at + timedelta(seconds=30))
         elapsed = time.perf_counter() - started
         messages = _queue_length(client)
         delivered = Delivery.objects.filter(status="pending").count()

@@ -17,7 +17,7 @@ REQUESTS = 300
 
 
 def _rows(patient, today: date, days: int, episodes: int, doses: int, sun: int, labs: int, rng: random.Random):
-    from diary.entries import is_night
+    from diary.kinds import is_night
     from diary.models import DailyCheckin, LabResult, SpasmEpisode, SunExposure, SupplementDose, SupplementRegimen
 
     zone = patient.zone
@@ -129,8 +129,8 @@ def _rows(patient, today: date, days: int, episodes: int, doses: int, sun: int, 
 
 def _save(rows) -> None:
     """Bulk insert, keeping observed days as the entry services do."""
-    from diary.entries import ACTIVITY_KINDS, KINDS
-    from diary.services.entries import observed_days_record
+    from diary.kinds import ACTIVITY_KINDS, KINDS
+    from diary.services import observed_days_record
 
     by_model: dict[type, list] = {}
     for row in rows:
@@ -153,7 +153,7 @@ def seed(rng: random.Random):
 
     from accounts import services as account_services
     from accounts.models import User
-    from diary.summaries import summaries_refresh
+    from diary.dashboard.services import summaries_refresh
 
     patient = User.objects.create_user(
         email="five-years@bench.test", password=PASSWORD, time_zone="America/Los_Angeles"

@@ -13,7 +13,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from accounts.models import User
-from diary.services.entries import sync_batch
+from diary.serializers import parse_sync_items
+from diary.services import sync_batch
 
 DEMO_DAYS = 182
 VITAMIN_D_START_DAYS_AGO = 84  # twelve weeks ago: eight weeks of loading, then maintenance
@@ -187,7 +188,8 @@ def seed_diary(patient: User, today: date) -> dict[str, int]:
     items = demo_items(patient, today)
     summary = {"created": 0, "unchanged": 0, "conflict": 0, "invalid": 0}
     for begin in range(0, len(items), 500):
-        for result in sync_batch(patient=patient, items=items[begin : begin + 500]):
+        parsed, refused = parse_sync_items(items[begin : begin + 500])
+        for result in refused + sync_batch(patient=patient, items=parsed):
             summary[result.status] += 1
             if result.status == "invalid":
                 raise ValueError(f"Demo item {begin + result.index} is invalid: {result.errors}")

@@ -12,7 +12,6 @@ from django.db import models
 from django.db.models import Q
 
 from diary import units
-from diary.stats import daily_equivalent_iu as daily_equivalent
 
 
 class DiaryEntry(models.Model):
@@ -147,7 +146,7 @@ class SupplementRegimen(DiaryEntry):
     @property
     def daily_equivalent(self) -> float:
         """Per-day amount in the normalised unit: 50,000 IU weekly is about 7,143 IU a day."""
-        return daily_equivalent(self.amount_normalised, self.frequency, self.weekdays)
+        return units.daily_equivalent(self.amount_normalised, self.frequency, self.weekdays)
 
 
 class SupplementDose(DiaryEntry):
@@ -189,38 +188,6 @@ class LabResult(DiaryEntry):
         indexes = [models.Index(fields=["patient", "analyte", "collected_on"], name="lab_patient_analyte")]
 
 
-class PatientSummary(models.Model):
-    """What the clinician dashboard shows for one patient, computed off the request path.
-
-    A diary write marks it stale and queues a refresh; an hourly beat task also refreshes
-    rows whose day has rolled over (the 28-day windows move at local midnight). The
-    dashboard reads one row per patient, so it costs the same for 3 patients as for 500.
-    """
-
-    patient = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="diary_summary"
-    )
-    as_of = models.DateField(help_text="The patient's local date the numbers were computed for.")
-    computed_at = models.DateTimeField()
-    stale = models.BooleanField(default=True)
-    stale_since = models.DateTimeField(null=True, help_text="When a write last made the numbers out of date.")
-    last_entry_date = models.DateField(null=True)
-    episodes_last_28 = models.PositiveIntegerField(default=0)
-    episodes_prior_28 = models.PositiveIntegerField(default=0)
-    verdict = models.CharField(max_length=20, default="not_enough_data")
-    rate_ratio = models.FloatField(null=True)
-    adherence_28 = models.FloatField(null=True)
-    vitamin_d_ng_ml = models.FloatField(null=True)
-    vitamin_d_category = models.CharField(max_length=16, blank=True)
-    vitamin_d_collected_on = models.DateField(null=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["stale", "as_of"], name="summary_stale_asof")]
-
-    def __str__(self) -> str:
-        return f"summary of {self.patient_id} as of {self.as_of}"
-
-
 class ObservedDay(models.Model):
     """A local date on which the patient logged anything (an episode, a check-in, even
     "no cramps today", sun or a dose). Rates are per observed day: a day with nothing
@@ -236,3 +203,8 @@ class ObservedDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient_id} {self.local_date}"
+
+
+# The dashboard's stored summaries live beside the dashboard's code; importing them here
+# keeps them in this app (label "diary", table diary_patientsummary) for Django.
+from diary.dashboard.models import PatientSummary  # noqa: E402, F401

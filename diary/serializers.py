@@ -1,15 +1,21 @@
-"""Explicit input and output shapes for diary rows. Validation of single fields lives
-here; rules that need the patient or other rows live in services."""
+"""Explicit input and output shapes for diary rows. Serializers parse (types, choices,
+the shape of one row) and shape output; the domain's rules (largest accepted dose, units a
+supplement takes, what a living person's serum can hold, one check-in a day) are in
+`diary.services`, which the sync batch and the reminders' "Taken" share."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
+from config.api.errors import flatten_field_errors
 from diary import units
-from diary.models import LabResult, SpasmEpisode, SunExposure, SupplementRegimen
+from diary.kinds import KINDS, Kind
+from diary.models import DiaryEntry, LabResult, SpasmEpisode, SunExposure, SupplementRegimen
+from diary.services import SyncItem, SyncItemResult
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 CLOCK_SKEW = timedelta(minutes=10)
@@ -145,30 +151,6 @@ class AmountMixin(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=0)
     unit = serializers.ChoiceField(choices=[(u, u) for u in units.DOSE_UNITS])
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        supplement, amount, unit = attrs.get("supplement"), attrs.get("amount"), attrs.get("unit")
-        if supplement is None or amount is None or unit is None:
-            return attrs  # partial update: the service re-validates the merged row
-        if amount <= 0:
-            raise serializers.ValidationError({"amount": ["The amount must be more than 0."]}, code="min_value")
-        try:
-            normalised = units.normalise_dose(supplement, amount, unit)
-        except ValueError as exc:
-            raise serializers.ValidationError({"unit": [str(exc)]}, code="invalid_unit") from None
-        limit = units.DOSE_REFUSE_ABOVE.get(supplement)
-        if limit is not None and normalised > limit:
-            canonical = units.dose_canonical_unit(supplement, unit)
-            raise serializers.ValidationError(
-                {
-                    "amount": [
-                        f"{normalised:,.0f} {canonical} is above the largest accepted dose ({limit:,.0f} {canonical}). Check for an extra zero."
-                    ]
-                },
-                code="max_value",
-            )
-        return attrs
-
 
 class RegimenInput(AmountMixin, EntryInput):
     frequency = serializers.ChoiceField(choices=SupplementRegimen.Frequency.choices)
@@ -239,20 +221,6 @@ class LabInput(EntryInput):
     unit = serializers.ChoiceField(choices=[(u, u) for u in units.LAB_UNITS])
     collected_on = serializers.DateField(validators=[validate_past_date])
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        analyte, value, unit = attrs.get("analyte"), attrs.get("value"), attrs.get("unit")
-        if analyte is None or value is None or unit is None:
-            return attrs
-        try:
-            normalised = units.normalise_lab(analyte, value, unit)
-        except ValueError as exc:
-            raise serializers.ValidationError({"unit": [str(exc)]}, code="invalid_unit") from None
-        message = units.lab_range_error(analyte, normalised)
-        if message:
-            raise serializers.ValidationError({"value": [message]}, code="out_of_range")
-        return attrs
-
 
 class LabOutput(EntryOutput):
     analyte = serializers.ChoiceField(choices=[(a, a) for a in units.ANALYTES])
@@ -262,3 +230,91 @@ class LabOutput(EntryOutput):
     normalised_unit = serializers.CharField()
     category = serializers.ChoiceField(choices=LabResult.Category.choices, allow_blank=True)
     collected_on = serializers.DateField()
+
+
+# The shapes of each kind, by the registry's name (diary.kinds).
+INPUTS: dict[str, type[EntryInput]] = {
+    "episode": EpisodeInput,
+    "checkin": CheckinInput,
+    "sun": SunInput,
+    "regimen": RegimenInput,
+    "dose": DoseInput,
+    "lab": LabInput,
+}
+OUTPUTS: dict[str, type[EntryOutput]] = {
+    "episode": EpisodeOutput,
+    "checkin": CheckinOutput,
+    "sun": SunOutput,
+    "regimen": RegimenOutput,
+    "dose": DoseOutput,
+    "lab": LabOutput,
+}
+
+
+# --- parsing ------------------------------------------------------------------------------
+def _as_input(kind: Kind, instance: DiaryEntry) -> dict[str, Any]:
+    """A stored row in its input shape, for PATCH to merge the change into."""
+    data = {}
+    for name in INPUTS[kind.name]().fields:
+        if name == "regimen_id":
+            data[name] = instance.regimen_id
+        elif name != "id":
+            data[name] = getattr(instance, name)
+    return data
+
+
+def parse_entry(kind: Kind, data: Any, *, partial_of: DiaryEntry | None = None) -> tuple[dict[str, Any], set[str]]:
+    """The typed values of one row and the names the client sent (a retry is compared on those)."""
+    if not isinstance(data, dict):
+        raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]}, code="invalid")
+    sent = set(data)
+    if partial_of is not None:
+        data = {**_as_input(kind, partial_of), **data}
+    serializer = INPUTS[kind.name](data=data)
+    serializer.is_valid(raise_exception=True)
+    values = dict(serializer.validated_data)
+    return values, sent & set(values)
+
+
+def parse_sync_items(raw_items: list[Any]) -> tuple[list[SyncItem], list[SyncItemResult]]:
+    """Each item parsed on its own: one bad item is reported by itself, never fails the batch."""
+    parsed, refused = [], []
+    for index, item in enumerate(raw_items):
+        raw_kind = item.get("kind") if isinstance(item, dict) else None
+        kind_name = raw_kind if isinstance(raw_kind, str) else None
+        raw_id = item.get("id") if isinstance(item, dict) else None
+        item_id = str(raw_id)[:64] if isinstance(raw_id, (str, int)) else None
+
+        def invalid(errors: dict, code: str = "invalid", *, index=index, kind_name=kind_name, item_id=item_id):
+            refused.append(SyncItemResult(index, kind_name, item_id, "invalid", errors, code))
+
+        if kind_name not in KINDS:
+            invalid({"kind": [f"Use one of: {', '.join(KINDS)}."]})
+            continue
+        payload = item.get("payload")
+        if not isinstance(payload, dict):
+            invalid({"payload": ["Send the entry as a JSON object."]})
+            continue
+        data = {**payload, "id": item.get("id")}
+        if item.get("recorded_at") is not None:
+            data["recorded_at"] = item["recorded_at"]
+        try:
+            values, sent = parse_entry(KINDS[kind_name], data)
+        except exceptions.ValidationError as exc:
+            invalid(flatten_field_errors(exc.detail))
+            continue
+        entry_id = values.pop("id", None)
+        if entry_id is None:
+            refused.append(
+                SyncItemResult(
+                    index,
+                    kind_name,
+                    None,
+                    "invalid",
+                    {"id": ["Every synced entry needs its client-generated UUID."]},
+                    "required",
+                )
+            )
+            continue
+        parsed.append(SyncItem(index, KINDS[kind_name], entry_id, values, frozenset(sent)))
+    return parsed, refused

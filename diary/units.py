@@ -1,5 +1,6 @@
 """Units for doses and lab results: the fixed lists, conversion to one canonical unit,
-and physical ranges. Plain Python, no Django, so it is tested on its own.
+physical ranges, a regimen's daily equivalent and the 25(OH)D categories. Plain Python, no
+Django, so it is tested on its own and every process can import it cheaply.
 
 Conversion factors are the standard molar masses (calcium 40.08 g/mol, magnesium
 24.305 g/mol, phosphorus 30.97 g/mol), PTH's 9.43 pg/mL per pmol/L, and DOMAIN.md's
@@ -8,10 +9,15 @@ Conversion factors are the standard molar masses (calcium 40.08 g/mol, magnesium
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from diary.stats import IU_PER_MICROGRAM, NMOL_PER_NG
+#: Vitamin D3/D2 potency: 1 µg = 40 IU (DOMAIN.md).
+IU_PER_MICROGRAM = 40
+#: Serum 25(OH)D: 1 ng/mL = 2.496 nmol/L (molar mass of 25(OH)D3 ~ 400.6 g/mol).
+NMOL_PER_NG = 2.496
 
 # --- supplements ------------------------------------------------------------------------
 VITAMIN_D3 = "vitamin_d3"
@@ -113,3 +119,47 @@ def lab_range_error(analyte: str, canonical_value: float) -> str | None:
         f"{canonical_value:.4g} {spec.canonical_unit} is outside the possible range for this test "
         f"({spec.minimum:g}-{spec.maximum:g} {spec.canonical_unit}). Check the value and the unit."
     )
+
+
+# --- a regimen's daily equivalent -------------------------------------------------------
+FREQUENCY_DAILY = "daily"
+FREQUENCY_WEEKLY = "weekly"
+FREQUENCY_WEEKDAYS = "weekdays"
+
+
+def daily_equivalent(amount: float, frequency: str, weekdays: Sequence[int] = ()) -> float:
+    """Average amount per day of a regimen, so daily and weekly doses share one axis:
+    50,000 IU once a week is about 7,143 IU a day; chosen weekdays count len(weekdays)/7."""
+    if frequency == FREQUENCY_DAILY:
+        return float(amount)
+    if frequency == FREQUENCY_WEEKLY:
+        return float(amount) / 7
+    if frequency == FREQUENCY_WEEKDAYS:
+        return float(amount) * len(weekdays) / 7
+    raise ValueError(f"unknown frequency {frequency!r}")
+
+
+# --- 25(OH)D categories (DOMAIN.md) -----------------------------------------------------
+CATEGORY_DEFICIENT = "deficient"
+CATEGORY_INSUFFICIENT = "insufficient"
+CATEGORY_SUFFICIENT = "sufficient"
+CATEGORY_HIGH = "high"
+DEFICIENT_BELOW_NG_ML = 20.0
+SUFFICIENT_FROM_NG_ML = 30.0
+#: "High, check dose" is a convention, not a toxicity line (DOMAIN.md: configurable).
+HIGH_ABOVE_NG_ML = 100.0
+
+
+def vitamin_d_category(ng_ml: float, high_above: float = HIGH_ABOVE_NG_ML) -> str:
+    """deficient < 20 <= insufficient < 30 <= sufficient <= 100 < high (ng/mL).
+
+    Exactly 30 is sufficient ("30 or more") and exactly 100 is not yet high ("> 100")."""
+    if not math.isfinite(ng_ml) or ng_ml < 0:
+        raise ValueError(f"a 25(OH)D level must be a finite number >= 0, got {ng_ml!r}")
+    if ng_ml < DEFICIENT_BELOW_NG_ML:
+        return CATEGORY_DEFICIENT
+    if ng_ml < SUFFICIENT_FROM_NG_ML:
+        return CATEGORY_INSUFFICIENT
+    if ng_ml <= high_above:
+        return CATEGORY_SUFFICIENT
+    return CATEGORY_HIGH

@@ -9,11 +9,12 @@ from functools import cache
 from typing import Any
 
 from accounts.models import User
-from diary.entries import REGIMEN
+from diary.kinds import REGIMEN
 from diary.models import SupplementRegimen
-from diary.reminders import push, services
+from diary.reminders import services, transports
 from diary.reminders.models import PushSubscription, Reminder
-from diary.services.entries import entry_create
+from diary.serializers import parse_entry
+from diary.services import entry_create
 
 
 def make_regimen(
@@ -37,7 +38,8 @@ def make_regimen(
     }
     if end_date:
         data["end_date"] = end_date.isoformat()
-    return entry_create(kind=REGIMEN, patient=patient, data=data).instance
+    values, sent = parse_entry(REGIMEN, data)
+    return entry_create(kind=REGIMEN, patient=patient, values=values, sent=sent).instance
 
 
 def make_reminder(patient: User, *, now: datetime, regimen: SupplementRegimen | None = None, **data) -> Reminder:
@@ -52,7 +54,7 @@ def hm(text: str) -> time:
 
 @cache
 def vapid_pair() -> tuple[str, str]:
-    return push.generate_vapid_keys()
+    return transports.generate_vapid_keys()
 
 
 @dataclass

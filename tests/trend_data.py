@@ -7,9 +7,9 @@ import uuid
 from datetime import date, datetime, time
 
 from accounts.models import User
-from diary.entries import is_night
+from diary.kinds import is_night
 from diary.models import DailyCheckin, LabResult, SpasmEpisode, SunExposure, SupplementDose, SupplementRegimen
-from diary.services.entries import observed_days_record
+from diary.services import observed_days_record
 from diary.units import normalise_dose
 
 

@@ -20,6 +20,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.api.exceptions import Conflict, DomainError, ValidationFailed
+
 _DEFAULT_MESSAGES = {
     400: "The request has invalid fields.",
 }
@@ -80,7 +82,24 @@ def envelope(status_code: int, code: str, message: str, fields: dict | None = No
     return {"error": {"status": status_code, "code": code, "message": message, "fields": fields or {}}}
 
 
+def domain_error_response(exc: DomainError, context: dict) -> Response:
+    """A service's exception as the envelope. A conflict's stored row is shaped by the view
+    that raised it (`conflict_output`), since only the view knows the API's shape of it."""
+    if isinstance(exc, ValidationFailed):
+        body = envelope(exc.status, exc.code, exc.message, exc.fields)
+    else:
+        body = envelope(exc.status, exc.code, exc.message)
+    body["error"].update(exc.extra)
+    if isinstance(exc, Conflict) and exc.current is not None:
+        output = getattr(context.get("view"), "conflict_output", None)
+        if output is not None:
+            body["error"]["current"] = dict(output(exc.current).data)
+    return Response(body, status=exc.status)
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DomainError):
+        return domain_error_response(exc, context)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(django_error_detail(exc))
     elif isinstance(exc, Http404):

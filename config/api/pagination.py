@@ -1,4 +1,5 @@
 from rest_framework.pagination import CursorPagination as _CursorPagination
+from rest_framework.pagination import PageNumberPagination
 
 
 class CursorPagination(_CursorPagination):
@@ -16,3 +17,12 @@ class CursorPagination(_CursorPagination):
     def get_ordering(self, request, queryset, view):
         ordering = getattr(view, "pagination_ordering", None)
         return tuple(ordering) if ordering else super().get_ordering(request, queryset, view)
+
+
+class DashboardPagination(PageNumberPagination):
+    """The dashboard is sorted in Python (by flags, name, adherence...), so it pages by number:
+    a page of 100 patients, up to 500 on request."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500

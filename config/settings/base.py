@@ -55,7 +55,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "config" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -236,7 +236,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Dashboard summaries: the 28-day windows roll over at each patient's local midnight.
     "diary-refresh-due-summaries": {
-        "task": "diary.tasks.refresh_due_summaries",
+        "task": "diary.dashboard.tasks.refresh_due_summaries",
         "schedule": crontab(minute=7),
         "options": {"expires": 3000},
     },

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.checks import Error, register
 
-from diary.reminders.push import vapid_problems
+from diary.reminders.transports import vapid_problems
 
 
 @register("reminders")

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from rest_framework import serializers
 
-from diary import schedule
+from diary.reminders import schedule
 from diary.reminders.models import Delivery, Reminder
 from diary.serializers import DoseOutput, validate_instant
 
 _TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
-MAX_ADHERENCE_DAYS = 366
 
 
 class ReminderInput(serializers.Serializer):
@@ -142,49 +140,3 @@ class VapidPublicKeyOutput(serializers.Serializer):
     public_key = serializers.CharField(
         allow_null=True, help_text="applicationServerKey for PushManager.subscribe(), base64url; null: push is off."
     )
-
-
-class AdherenceQuery(serializers.Serializer):
-    since = serializers.DateField(required=False, help_text="Local date, inclusive. Default: 12 weeks back.")
-    until = serializers.DateField(required=False, help_text="Local date, inclusive. Default: today.")
-
-    def validate(self, attrs):
-        since, until = attrs.get("since"), attrs.get("until")
-        if since and until:
-            if since > until:
-                raise serializers.ValidationError({"since": ["since is after until."]}, code="invalid")
-            if until - since > timedelta(days=MAX_ADHERENCE_DAYS):
-                raise serializers.ValidationError(
-                    {"since": [f"Ask for at most {MAX_ADHERENCE_DAYS} days at a time."]}, code="invalid"
-                )
-        return attrs
-
-
-class AdherenceWeekOutput(serializers.Serializer):
-    week = serializers.CharField(help_text="ISO week, e.g. 2026-W07.")
-    week_start = serializers.DateField()
-    scheduled = serializers.IntegerField()
-    taken = serializers.IntegerField()
-    rate = serializers.FloatField(allow_null=True)
-
-
-class RegimenAdherenceOutput(serializers.Serializer):
-    regimen_id = serializers.UUIDField()
-    supplement = serializers.CharField()
-    amount = serializers.DecimalField(max_digits=12, decimal_places=3)
-    unit = serializers.CharField()
-    frequency = serializers.CharField()
-    weekdays = serializers.ListField(child=serializers.IntegerField())
-    start_date = serializers.DateField()
-    end_date = serializers.DateField(allow_null=True)
-    scheduled = serializers.IntegerField()
-    taken = serializers.IntegerField()
-    rate = serializers.FloatField(allow_null=True)
-    weeks = AdherenceWeekOutput(many=True)
-
-
-class AdherenceOutput(serializers.Serializer):
-    patient_id = serializers.UUIDField()
-    since = serializers.DateField()
-    until = serializers.DateField()
-    regimens = RegimenAdherenceOutput(many=True)

@@ -1,6 +1,6 @@
 """Writes for reminders: schedules, push subscriptions, and the "Taken" / "Snooze" actions.
 
-The beat tick and the send path live in `dispatch`; these are the patient's own actions.
+The beat tick and the send path live in `tick` and `send`; these are the patient's own actions.
 """
 
 from __future__ import annotations
@@ -12,19 +12,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework import exceptions
 
 from accounts.models import User
-from diary import schedule
-from diary.entries import DOSE
+from config.api.exceptions import Conflict, ValidationFailed
+from diary.kinds import DOSE
 from diary.models import SupplementDose, SupplementRegimen
-from diary.reminders import push
+from diary.reminders import schedule, transports
 from diary.reminders.models import Delivery, PushSubscription, Reminder
-from diary.reminders.schedules import ReminderSchedule
-from diary.services.entries import Conflict, entry_create
+from diary.reminders.schedule import ReminderSchedule
+from diary.services import entry_create
 
 # Defaults for a reminder made from a regimen: a daily dose with breakfast, the weekly
 # loading dose a little later on its day.
@@ -37,18 +36,17 @@ _SCHEDULE_FIELDS = ("local_time", "weekdays", "quiet_start", "quiet_end", "enabl
 
 
 class ReminderExists(Conflict):
-    default_code = "reminder_exists"
-    default_detail = "There is already a reminder for this regimen at this time."
+    code = "reminder_exists"
+    message = "There is already a reminder for this regimen at this time."
 
 
-class AlreadyTaken(exceptions.APIException):
-    status_code = 409
-    default_code = "already_taken"
-    default_detail = "This dose is already logged as taken."
+class AlreadyTaken(Conflict):
+    code = "already_taken"
+    message = "This dose is already logged as taken."
 
 
-def _field_error(name: str, message: str, code: str = "invalid") -> ValidationError:
-    return ValidationError({name: ValidationError(message, code=code)})
+def _field_error(name: str, message: str, code: str = "invalid") -> ValidationFailed:
+    return ValidationFailed.field(name, message, code)
 
 
 # --- schedules ----------------------------------------------------------------------------
@@ -86,7 +84,7 @@ def _patient_regimen(patient: User, regimen_id: uuid.UUID, now: datetime) -> Sup
     regimen = SupplementRegimen.objects.filter(patient=patient, id=regimen_id).first()
     if regimen is None:
         raise _field_error("regimen_id", "No regimen with this id in your diary.", "does_not_exist")
-    if regimen.end_date is not None and regimen.end_date < schedule.local_date(now, patient.time_zone):
+    if regimen.end_date is not None and regimen.end_date < patient.local_today(now):
         raise _field_error("regimen_id", f"This regimen ended on {regimen.end_date.isoformat()}.", "regimen_ended")
     return regimen
 
@@ -100,15 +98,16 @@ def _check_unique(reminder: Reminder) -> None:
         .first()
     )
     if other is not None:
-        from diary.reminders.serializers import ReminderOutput
-
-        raise ReminderExists(current=dict(ReminderOutput(other).data))
+        raise ReminderExists(current=other)
 
 
 def _validate(reminder: Reminder) -> None:
     # Before any schedule arithmetic (which assumes valid values); uniqueness answers 409
     # with the stored row (_save), not a 400 from full_clean.
-    reminder.full_clean(validate_constraints=False)
+    try:
+        reminder.full_clean(validate_constraints=False)
+    except DjangoValidationError as exc:
+        raise ValidationFailed.from_django(exc) from None
 
 
 def _save(reminder: Reminder) -> Reminder:
@@ -194,7 +193,7 @@ def push_subscription_register(
     *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
 ) -> tuple[PushSubscription, bool]:
     """One row per endpoint: a browser that re-subscribes, or changes hands, updates it."""
-    if not push.endpoint_allowed(endpoint):
+    if not transports.endpoint_allowed(endpoint):
         raise _field_error("endpoint", "This is not the address of a known web push service.", "push_service_unknown")
     key = _b64url_bytes(p256dh)
     if key is None or len(key) != 65 or key[0] != 4:
@@ -263,17 +262,16 @@ def delivery_taken(*, delivery: Delivery, taken_at: datetime | None = None, now:
 def _log_dose(reminder: Reminder, root: Delivery, taken_at: datetime) -> tuple[SupplementDose, bool]:
     regimen = reminder.regimen
     dose_id = slot_dose_id(reminder.id, root.scheduled_for)
-    data = {
-        "id": str(dose_id),
-        "taken_at": taken_at.isoformat(),
+    values = {
+        "taken_at": taken_at,
         "supplement": regimen.supplement,
-        "amount": str(regimen.amount),
+        "amount": regimen.amount,
         "unit": regimen.unit,
-        "regimen_id": str(regimen.id),
+        "regimen_id": regimen.id,
         "notes": "Logged from a reminder.",
     }
     try:
-        outcome = entry_create(kind=DOSE, patient=reminder.patient, data=data)
+        outcome = entry_create(kind=DOSE, patient=reminder.patient, values=values, entry_id=dose_id)
     except Conflict:
         # This slot's dose exists already (same derived id): that is the one.
         dose = SupplementDose.objects.filter(id=dose_id, patient=reminder.patient).first()

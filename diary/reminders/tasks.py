@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that load ids and call `dispatch`.
+"""Celery tasks: thin wrappers that take ids and call `tick` or `send`.
 
 Both are idempotent by construction (the tick's unique constraint and guarded advance;
 the send's conditional pending -> sending claim), so they are acknowledged late: a worker
@@ -14,14 +14,14 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 from django.utils import timezone
 
-from diary.reminders import dispatch
+from diary.reminders import send, tick
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, ignore_result=True, autoretry_for=(DatabaseError,), retry_backoff=5, max_retries=3)
 def reminders_tick() -> dict[str, int]:
-    report = dispatch.reminders_tick()
+    report = tick.reminders_tick()
     if report.claimed or report.snoozes or report.follow_ups or report.requeued:
         log.info("reminders tick: %s", report.as_dict())
     return report.as_dict()
@@ -38,11 +38,11 @@ def reminders_tick() -> dict[str, int]:
 def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
     claimed: list[int] = []
     try:
-        report = dispatch.deliver(delivery_ids, on_claimed=claimed.extend)
+        report = send.deliver(delivery_ids, on_claimed=claimed.extend)
     except SoftTimeLimitExceeded:
         # Hand back what this worker holds but did not send, rather than leave it to the lease.
-        released = dispatch.release(claimed, timezone.now())
-        dispatch.enqueue_sends(released)
+        released = send.release(claimed, timezone.now())
+        tick.enqueue_sends(released)
         log.warning("send_deliveries: time limit; %d deliveries enqueued again", len(released))
         return {"released": len(released)}
     return dict(report.__dict__)

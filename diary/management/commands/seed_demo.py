@@ -8,9 +8,9 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.demo import DEMO_CLINICIAN_EMAIL, DEMO_PASSWORD, DEMO_PATIENT_EMAIL, require_demo_enabled
 from accounts.models import CareLink, User
+from diary.dashboard.services import summaries_refresh
 from diary.demo import seed_diary, seed_reminders
 from diary.models import SpasmEpisode
-from diary.summaries import summaries_refresh
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             if SpasmEpisode.objects.filter(patient=patient).exists():
                 message = "Demo diary already present (delete the demo patient to seed again)."
             else:
-                summary = seed_diary(patient, timezone.localdate(timezone=patient.zone))
+                summary = seed_diary(patient, patient.local_today())
                 reminders = seed_reminders(patient, timezone.now())
                 times = ", ".join(r.local_time.strftime("%H:%M") for r in reminders)
                 message = (

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from diary.reminders.push import generate_vapid_keys
+from diary.reminders.transports import generate_vapid_keys
 
 
 class Command(BaseCommand):

@@ -1,0 +1,77 @@
+"""Input and output shapes of the clinician dashboard."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from diary.dashboard import flags, rows
+from diary.insights import stats
+
+
+class DashboardQuery(serializers.Serializer):
+    ordering = serializers.ChoiceField(
+        choices=rows.ORDERINGS,
+        default="flags",
+        help_text="Default: flagged patients first (most flags first), then by name.",
+    )
+
+
+class PatientBriefOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    time_zone = serializers.CharField()
+
+
+class VitaminDOutput(serializers.Serializer):
+    value_ng_ml = serializers.FloatField()
+    category = serializers.CharField()
+    collected_on = serializers.DateField()
+
+
+class DashboardRowOutput(serializers.Serializer):
+    """Documents the rows `dashboard_row_data` builds (500 rows through DRF's field
+    machinery cost more than the rest of the request, so rows are plain dicts)."""
+
+    patient = PatientBriefOutput()
+    linked_at = serializers.DateTimeField()
+    summary_status = serializers.ChoiceField(choices=["current", "updating"])
+    last_entry_date = serializers.DateField(allow_null=True)
+    days_since_last_entry = serializers.IntegerField(allow_null=True)
+    episodes_last_28_days = serializers.IntegerField(allow_null=True)
+    episodes_previous_28_days = serializers.IntegerField(allow_null=True)
+    verdict = serializers.ChoiceField(choices=stats.VERDICTS, allow_null=True)
+    adherence_28_days = serializers.FloatField(allow_null=True)
+    latest_vitamin_d = VitaminDOutput(allow_null=True)
+    flags = serializers.ListField(child=serializers.ChoiceField(choices=flags.FLAGS))
+
+
+def dashboard_row_data(row: rows.DashboardRow) -> dict:
+    summary = row.summary
+    has_lab = summary is not None and summary.vitamin_d_ng_ml is not None
+    return {
+        "patient": {
+            "id": str(row.patient_id),
+            "email": row.email,
+            "name": row.name,
+            "date_of_birth": row.date_of_birth.isoformat() if row.date_of_birth else None,
+            "time_zone": row.time_zone,
+        },
+        "linked_at": row.linked_at.isoformat().replace("+00:00", "Z"),
+        "summary_status": row.status,
+        "last_entry_date": summary.last_entry_date.isoformat() if summary and summary.last_entry_date else None,
+        "days_since_last_entry": row.days_since_last_entry,
+        "episodes_last_28_days": summary.episodes_last_28 if summary else None,
+        "episodes_previous_28_days": summary.episodes_prior_28 if summary else None,
+        "verdict": summary.verdict if summary else None,
+        "adherence_28_days": summary.adherence_28 if summary else None,
+        "latest_vitamin_d": {
+            "value_ng_ml": summary.vitamin_d_ng_ml,
+            "category": summary.vitamin_d_category,
+            "collected_on": summary.vitamin_d_collected_on.isoformat(),
+        }
+        if has_lab
+        else None,
+        "flags": row.flags,
+    }
