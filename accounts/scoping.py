@@ -61,3 +61,9 @@ class SubjectMixin:
             cached = resolve_subject(self.request, patient_id, self.access_resource)
             self._subject = cached
         return cached[0]
+
+    @property
+    def read_by_clinician(self) -> bool:
+        """Whether this request reads a patient's data as their clinician (after get_subject)."""
+        self.get_subject()
+        return self._subject[1]

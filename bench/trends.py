@@ -128,22 +128,21 @@ def _rows(patient, today: date, days: int, episodes: int, doses: int, sun: int, 
 
 
 def _save(rows) -> None:
-    """Bulk insert, keeping observed days as the entry services do."""
-    from diary.kinds import ACTIVITY_KINDS, KINDS
-    from diary.services import observed_days_record
+    """Bulk insert, keeping reported days as the entry services do."""
+    from diary.models import DailyCheckin, SpasmEpisode
+    from diary.services import reported_days_refresh
 
     by_model: dict[type, list] = {}
     for row in rows:
         by_model.setdefault(type(row), []).append(row)
     for model, items in by_model.items():
         model.objects.bulk_create(items, batch_size=2000)
-    activity = tuple(KINDS[name].model for name in ACTIVITY_KINDS)
     days: dict = {}
     for row in rows:
-        if isinstance(row, activity):
+        if isinstance(row, (SpasmEpisode, DailyCheckin)):
             days.setdefault(row.patient_id, []).append(row.local_date)
     for patient_id, dates in days.items():
-        observed_days_record(patient_id, dates)
+        reported_days_refresh(patient_id, dates)
 
 
 def seed(rng: random.Random):

@@ -5,6 +5,8 @@ answer with the kind's output serializer."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -47,9 +49,10 @@ class EntryListCreateApi(EntryListApi):
     def post(self, request):
         """Create an entry. Sending the same id again answers the stored row (200) when the
         content matches, 409 when it differs."""
+        patient = self.get_subject()  # who may write comes before what was written
         values, sent = parse_entry(self.kind, request.data)
         outcome = services.entry_create(
-            kind=self.kind, patient=self.get_subject(), values=values, entry_id=values.pop("id", None), sent=sent
+            kind=self.kind, patient=patient, values=values, entry_id=values.pop("id", None), sent=sent
         )
         return _written(self.kind, outcome)
 
@@ -71,10 +74,11 @@ class EntryDetailApi(SubjectMixin, GenericAPIView):
 class EntryDetailWriteApi(EntryDetailApi):
     def put(self, request, entry_id):
         """Replace the entry, or create it under this id when the id is new (201)."""
+        patient = self.get_subject()
         values, sent = parse_entry(self.kind, request.data)
         values.pop("id", None)
         outcome = services.entry_put(
-            kind=self.kind, patient=self.get_subject(), entry_id=entry_id, values=values, sent=sent | {"id"}
+            kind=self.kind, patient=patient, entry_id=entry_id, values=values, sent=sent | {"id"}
         )
         return _written(self.kind, outcome)
 
@@ -173,10 +177,18 @@ class SyncResultOutput(serializers.Serializer):
     kind = serializers.CharField(allow_null=True)
     id = serializers.CharField(allow_null=True)
     status = serializers.ChoiceField(choices=["created", "unchanged", "conflict", "invalid"])
-    code = serializers.CharField(allow_null=True)
+    code = serializers.CharField(
+        allow_null=True,
+        help_text="conflict: conflict (same id, other content), id_taken, checkin_exists, cramps_logged.",
+    )
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
     entry = serializers.DictField(allow_null=True)
     warnings = serializers.ListField(child=serializers.DictField())
+    episode_ids = serializers.ListField(
+        child=serializers.UUIDField(),
+        allow_null=True,
+        help_text="For code cramps_logged: the episodes logged on that date (a day with cramps is not cramp-free).",
+    )
 
 
 class SyncOutput(serializers.Serializer):
@@ -196,6 +208,7 @@ def _sync_result_data(result: services.SyncItemResult) -> dict:
         "errors": result.errors,
         "entry": entry,
         "warnings": result.warnings,
+        "episode_ids": result.episode_ids,
     }
 
 
@@ -269,3 +282,97 @@ class RegimenFromTemplateApi(APIView):
             entry_id=data.get("id"),
         )
         return _written(REGIMEN, outcome)
+
+
+# --- days: what each date says about cramps -----------------------------------------------------
+MAX_DAYS = 366
+
+
+class DaysQuery(serializers.Serializer):
+    to = serializers.DateField(required=False, help_text="Last date, inclusive (default: today).")
+
+    def get_fields(self):
+        # `from` is a Python keyword, so it cannot be declared as an attribute.
+        return {
+            **super().get_fields(),
+            "from": serializers.DateField(required=False, help_text="First date, inclusive (default: 13 days back)."),
+        }
+
+    def validate(self, attrs):
+        last = attrs.get("to") or self.context["today"]
+        first = attrs.get("from") or last - timedelta(days=13)
+        if first > last:
+            raise serializers.ValidationError({"from": ["'from' is after 'to'."]})
+        if (last - first).days >= MAX_DAYS:
+            raise serializers.ValidationError({"from": [f"Ask for at most {MAX_DAYS} days at a time."]})
+        return {"first": first, "last": last}
+
+
+class DayReportOutput(serializers.Serializer):
+    date = serializers.DateField(source="day")
+    reported = serializers.BooleanField(
+        help_text="True when the date holds an episode or an explicit 'no cramps': only such days count in rates."
+    )
+    episodes = serializers.IntegerField()
+    no_cramps = serializers.BooleanField()
+
+
+class DayListApi(SubjectMixin, APIView):
+    access_resource = "diary"
+
+    @extend_schema(
+        parameters=[DaysQuery],
+        responses=DayReportOutput(many=True),
+        tags=["diary: days"],
+        operation_id="days_list",
+    )
+    def get(self, request, patient_id=None):
+        """Each date in the range, newest first: is it a reported day (an episode or an
+        explicit "no cramps")? A date with only a dose, sun or symptom scores is not."""
+        patient = self.get_subject()
+        query = DaysQuery(data=request.query_params, context={"today": patient.local_today()})
+        query.is_valid(raise_exception=True)
+        days = selectors.day_reports(patient=patient, **query.validated_data)
+        return Response(DayReportOutput(days, many=True).data)
+
+
+class ClinicianDayListApi(DayListApi):
+    @extend_schema(
+        parameters=[DaysQuery],
+        responses=DayReportOutput(many=True),
+        tags=["diary: days"],
+        operation_id="clinician_days_list",
+    )
+    def get(self, request, patient_id=None):
+        return super().get(request, patient_id)
+
+
+class NoCrampsApi(APIView):
+    permission_classes = [IsPatient]
+    conflict_output = OUTPUTS["checkin"]
+
+    @extend_schema(
+        request=None,
+        responses={201: OUTPUTS["checkin"], 200: OUTPUTS["checkin"]},
+        tags=["diary: days"],
+        operation_id="day_no_cramps",
+    )
+    def post(self, request, day):
+        """Say "no cramps" for this date in one tap: the day's check-in says so (created when
+        there is none). Saying it again answers the same check-in (200). 409 cramps_logged,
+        with `episode_ids`, when cramps are logged on that date."""
+        parsed = DayInput(data={"date": day}, context={"today": request.user.local_today()})
+        parsed.is_valid(raise_exception=True)
+        outcome = services.no_cramps_record(patient=request.user, day=parsed.validated_data["date"])
+        return _written(KINDS["checkin"], outcome)
+
+
+class DayInput(serializers.Serializer):
+    date = serializers.DateField()
+
+    def validate_date(self, value):
+        if value > self.context["today"]:
+            raise serializers.ValidationError("This date is in the future.", code="in_future")
+        if value.year < 2000:
+            raise serializers.ValidationError("Dates before 2000-01-01 are not accepted.", code="too_old")
+        return value

@@ -89,6 +89,11 @@ def demo_items(patient: User, today: date) -> list[dict]:
     def at(day: date, hour: int, minute: int) -> str:
         return datetime.combine(day, time(hour, minute), tzinfo=zone).isoformat()
 
+    # A night cramp after midnight belongs to the next date: "no cramps" is decided once
+    # every episode's date is known, so no date says both (DOMAIN.md).
+    episode_days: set[date] = set()
+    checkins: list[dict] = []
+
     for offset in range(DEMO_DAYS, 0, -1):
         day = today - timedelta(days=offset)
         days_since_start = (day - start).days
@@ -104,6 +109,7 @@ def demo_items(patient: User, today: date) -> list[dict]:
             night = rng.random() < 0.7
             hour = rng.choice([23, 0, 1, 2, 3, 4]) if night else rng.choice([7, 11, 15, 18, 20])
             when_day = day + timedelta(days=1) if night and hour < 12 else day
+            episode_days.add(when_day)
             items.append(_item("episode", {
                 "occurred_at": at(when_day, hour, rng.randrange(60)),
                 "muscle_group": rng.choices(["calf", "thigh", "foot", "hand", "back"], [60, 15, 15, 5, 5])[0],
@@ -115,11 +121,11 @@ def demo_items(patient: User, today: date) -> list[dict]:
             }))  # fmt: skip
         if rng.random() < 0.85:  # some days nothing at all is logged: missing, not zero
             tired = 6 if days_since_start < 0 else 3
-            items.append(_item("checkin", {
-                "local_date": day.isoformat(), "no_cramps": count == 0,
+            checkins.append({
+                "local_date": day.isoformat(),
                 "weakness": max(0, min(10, round(rng.gauss(tired - 1, 1.2)))), "fatigue": max(0, min(10, round(rng.gauss(tired, 1.5)))),
                 "bone_pain": max(0, min(10, round(rng.gauss(tired - 2, 1)))), "twitching": max(0, min(10, round(rng.gauss(tired - 2, 1.5)))),
-            }))  # fmt: skip
+            })  # fmt: skip
         if rng.random() < 0.45:
             summer = 6 <= day.month <= 8
             items.append(_item("sun", {
@@ -167,6 +173,10 @@ def demo_items(patient: User, today: date) -> list[dict]:
                 )
             )
 
+    for checkin in checkins:
+        checkin["no_cramps"] = date.fromisoformat(checkin["local_date"]) not in episode_days
+        items.append(_item("checkin", checkin))
+
     before_lab = start - timedelta(days=5)
     after_lab = start + timedelta(weeks=8, days=3)
     for collected, d25, calcium, pth, phosphate, mg in [
@@ -185,7 +195,11 @@ def demo_items(patient: User, today: date) -> list[dict]:
 
 
 def seed_diary(patient: User, today: date) -> dict[str, int]:
-    items = demo_items(patient, today)
+    return seed_items(patient, demo_items(patient, today))
+
+
+def seed_items(patient: User, items: list[dict]) -> dict[str, int]:
+    """Store demo items through the phone's own path: parse, then the sync batch."""
     summary = {"created": 0, "unchanged": 0, "conflict": 0, "invalid": 0}
     for begin in range(0, len(items), 500):
         parsed, refused = parse_sync_items(items[begin : begin + 500])

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from diary.models import (
     DailyCheckin,
     DiaryEntry,
+    DoseSkip,
     LabResult,
     SpasmEpisode,
     SunExposure,
@@ -59,8 +60,11 @@ REGIMEN = Kind(
 DOSE = Kind("dose", "doses", SupplementDose, "taken_at", None, ("-taken_at", "-created_at"))
 LAB = Kind("lab", "labs", LabResult, None, "collected_on", ("-collected_on", "-created_at"))
 
-# Regimens first: a sync batch may hold a regimen and doses that point at it.
-KINDS: dict[str, Kind] = {kind.name: kind for kind in (REGIMEN, EPISODE, CHECKIN, SUN, DOSE, LAB)}
+SKIP = Kind("skip", "skips", DoseSkip, None, "local_date", ("-local_date", "-created_at"))
+
+# Regimens first: a sync batch may hold a regimen and doses or skips that point at it.
+# Episodes before check-ins: a batch's "no cramps" is weighed against the batch's cramps.
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (REGIMEN, EPISODE, CHECKIN, SUN, DOSE, LAB, SKIP)}
 
 
 # Night: 22:00 to 05:59 local, or logged as during sleep (nocturnal leg cramps).
@@ -70,7 +74,3 @@ NIGHT_FROM_HOUR, NIGHT_TO_HOUR = 22, 6
 def is_night(occurred_at: datetime, zone_name: str, *, during_sleep: bool) -> bool:
     hour = occurred_at.astimezone(ZoneInfo(zone_name)).hour
     return during_sleep or hour >= NIGHT_FROM_HOUR or hour < NIGHT_TO_HOUR
-
-
-# Kinds whose rows make a day "observed" (labs and regimens are not daily logging).
-ACTIVITY_KINDS = ("episode", "checkin", "sun", "dose")

@@ -5,13 +5,14 @@ computed in) as of logging, so a later time-zone change does not move it."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from diary import units
+from diary import labs, units
 
 
 class DiaryEntry(models.Model):
@@ -81,7 +82,8 @@ class SpasmEpisode(DiaryEntry):
 
 class DailyCheckin(DiaryEntry):
     """One per patient per local date. `no_cramps` is the explicit zero: a day with no
-    entry at all is missing, not zero."""
+    entry at all is missing, not zero. It never stands beside an episode of the same date
+    (the episode is the more specific fact: `diary.services` clears the statement)."""
 
     weakness = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(10)])
     fatigue = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(10)])
@@ -144,6 +146,14 @@ class SupplementRegimen(DiaryEntry):
         indexes = [models.Index(fields=["patient", "supplement", "start_date"], name="regimen_patient_start")]
 
     @property
+    def description(self) -> str:
+        """ "vitamin D3 50,000 IU weekly": how flags, caveats and reports name a regimen."""
+        amount = f"{Decimal(self.amount).normalize():,f}"
+        unit = "µg" if self.unit == "ug" else self.unit
+        how = {"daily": "daily", "weekly": "weekly"}.get(self.frequency, "on chosen weekdays")
+        return f"{units.SUPPLEMENT_NAMES.get(self.supplement, self.supplement)} {amount} {unit} {how}"
+
+    @property
     def daily_equivalent(self) -> float:
         """Per-day amount in the normalised unit: 50,000 IU weekly is about 7,143 IU a day."""
         return units.daily_equivalent(self.amount_normalised, self.frequency, self.weekdays)
@@ -182,24 +192,65 @@ class LabResult(DiaryEntry):
     normalised_unit = models.CharField(max_length=8)
     category = models.CharField(max_length=16, choices=Category.choices, blank=True)
     collected_on = models.DateField()
+    # The interval printed on the patient's report, in the unit entered; it wins over the
+    # default adult interval (diary.labs) when both ends are given.
+    reference_low = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    reference_high = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    interpretation = models.CharField(
+        max_length=8, blank=True, help_text="low / normal / high against the report's or the default interval."
+    )
 
     class Meta:
         ordering = ["-collected_on"]
         indexes = [models.Index(fields=["patient", "analyte", "collected_on"], name="lab_patient_analyte")]
 
+    @property
+    def interval(self) -> labs.Interval:
+        """The report's own range (normalised) when it gave both ends, else the adult default."""
+        low = high = None
+        if self.reference_low is not None and self.reference_high is not None:
+            low = units.normalise_lab(self.analyte, self.reference_low, self.unit)
+            high = units.normalise_lab(self.analyte, self.reference_high, self.unit)
+        return labs.interval_for(self.analyte, low, high)
 
-class ObservedDay(models.Model):
-    """A local date on which the patient logged anything (an episode, a check-in, even
-    "no cramps today", sun or a dose). Rates are per observed day: a day with nothing
-    logged is missing, not zero. Kept by the entry services, so trends count one indexed
-    table instead of a union of four."""
+    @property
+    def reading(self) -> labs.Reading:
+        return labs.reading_of(self.analyte, self.value_normalised, self.collected_on, self.interval)
+
+
+class DoseSkip(DiaryEntry):
+    """The patient said a scheduled dose was skipped (one tap on "Skip", a reason if they
+    like): the slot is "skipped", not "missed" (diary.insights.adherence)."""
+
+    class Reason(models.TextChoices):
+        FORGOT = "forgot", "Forgot"
+        SIDE_EFFECTS = "side_effects", "Side effects"
+        RAN_OUT = "ran_out", "Ran out"
+        TOLD_TO_STOP = "told_to_stop", "Told to stop"
+        OTHER = "other", "Other"
+
+    regimen = models.ForeignKey(SupplementRegimen, on_delete=models.CASCADE, related_name="skips")
+    reason = models.CharField(max_length=16, choices=Reason.choices, default=Reason.OTHER)
+
+    class Meta:
+        ordering = ["-local_date"]
+        constraints = [models.UniqueConstraint(fields=["regimen", "local_date"], name="skip_one_per_slot")]
+
+
+class ReportedDay(models.Model):
+    """A local date on which the patient said something about cramps: at least one episode,
+    or an explicit "no cramps" statement (DOMAIN.md, "Reported day"). Nothing else makes a
+    day reported: a dose, sun or a check-in without the statement says nothing about cramps.
+    Rates are per reported day; a day that is not reported is missing, not zero. Kept by the
+    entry services (`diary.services.reported_days_refresh` is the definition), so trends
+    count one indexed table."""
 
     id = models.BigAutoField(primary_key=True)
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     local_date = models.DateField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["patient", "local_date"], name="observed_day_once")]
+        constraints = [models.UniqueConstraint(fields=["patient", "local_date"], name="reported_day_once")]
 
     def __str__(self) -> str:
         return f"{self.patient_id} {self.local_date}"

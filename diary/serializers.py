@@ -14,7 +14,7 @@ from rest_framework import exceptions, serializers
 from config.api.errors import flatten_field_errors
 from diary import units
 from diary.kinds import KINDS, Kind
-from diary.models import DiaryEntry, LabResult, SpasmEpisode, SunExposure, SupplementRegimen
+from diary.models import DiaryEntry, DoseSkip, LabResult, SpasmEpisode, SunExposure, SupplementRegimen
 from diary.services import SyncItem, SyncItemResult
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -220,6 +220,18 @@ class LabInput(EntryInput):
     value = serializers.DecimalField(max_digits=10, decimal_places=3, min_value=0)
     unit = serializers.ChoiceField(choices=[(u, u) for u in units.LAB_UNITS])
     collected_on = serializers.DateField(validators=[validate_past_date])
+    reference_low = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=3,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The lower end of the range printed on the report, in `unit`. It wins over the default range.",
+    )
+    reference_high = serializers.DecimalField(
+        max_digits=10, decimal_places=3, min_value=0, required=False, allow_null=True, default=None
+    )
 
 
 class LabOutput(EntryOutput):
@@ -230,6 +242,29 @@ class LabOutput(EntryOutput):
     normalised_unit = serializers.CharField()
     category = serializers.ChoiceField(choices=LabResult.Category.choices, allow_blank=True)
     collected_on = serializers.DateField()
+    reference_low = serializers.DecimalField(max_digits=10, decimal_places=3, allow_null=True)
+    reference_high = serializers.DecimalField(max_digits=10, decimal_places=3, allow_null=True)
+    interpretation = serializers.ChoiceField(
+        choices=["low", "normal", "high"], help_text="Against the report's range when given, else the adult default."
+    )
+    range_low = serializers.FloatField(source="interval.low", help_text="The range used, in normalised_unit.")
+    range_high = serializers.FloatField(source="interval.high")
+    range_source = serializers.CharField(source="interval.source", help_text="report, or where the default comes from.")
+    explanation = serializers.CharField(
+        source="reading.sentence", help_text="For the patient: the value against the usual range, no diagnosis."
+    )
+
+
+# --- skips --------------------------------------------------------------------------
+class SkipInput(EntryInput):
+    regimen_id = serializers.UUIDField()
+    local_date = serializers.DateField(validators=[validate_past_date], help_text="The date of the skipped dose.")
+    reason = serializers.ChoiceField(choices=DoseSkip.Reason.choices, required=False, default="other")
+
+
+class SkipOutput(EntryOutput):
+    regimen_id = serializers.UUIDField()
+    reason = serializers.ChoiceField(choices=DoseSkip.Reason.choices)
 
 
 # The shapes of each kind, by the registry's name (diary.kinds).
@@ -240,6 +275,7 @@ INPUTS: dict[str, type[EntryInput]] = {
     "regimen": RegimenInput,
     "dose": DoseInput,
     "lab": LabInput,
+    "skip": SkipInput,
 }
 OUTPUTS: dict[str, type[EntryOutput]] = {
     "episode": EpisodeOutput,
@@ -248,6 +284,7 @@ OUTPUTS: dict[str, type[EntryOutput]] = {
     "regimen": RegimenOutput,
     "dose": DoseOutput,
     "lab": LabOutput,
+    "skip": SkipOutput,
 }
 
 

@@ -26,10 +26,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.api.exceptions import Conflict, ValidationFailed
-from diary import units
+from diary import dose_safety, labs, selectors, units
 from diary.dashboard.services import summary_mark_stale
-from diary.kinds import ACTIVITY_KINDS, CHECKIN, DOSE, EPISODE, KINDS, LAB, REGIMEN, Kind, is_night
-from diary.models import DiaryEntry, ObservedDay, SupplementRegimen
+from diary.insights import adherence
+from diary.kinds import CHECKIN, DOSE, EPISODE, KINDS, LAB, REGIMEN, SKIP, Kind, is_night
+from diary.models import DailyCheckin, DiaryEntry, ReportedDay, SpasmEpisode, SupplementRegimen
 from diary.regimen_templates import REGIMEN_TEMPLATES
 
 SYNC_MAX_ITEMS = 500
@@ -45,6 +46,21 @@ class IdTaken(Conflict):
 
 class CheckinExists(Conflict):
     code = "checkin_exists"
+
+
+class CrampsLogged(Conflict):
+    """ "No cramps" for a date that holds episodes: the episodes are the more specific fact."""
+
+    code = "cramps_logged"
+
+    def __init__(self, day: date, episode_ids: list[uuid.UUID]):
+        count = len(episode_ids)
+        super().__init__(
+            f"{count} cramp{'s are' if count != 1 else ' is'} logged on {_long_date(day)}, so it cannot be a day "
+            "without cramps. Delete the cramp first if it was logged by mistake."
+        )
+        self.episode_ids = episode_ids
+        self.extra["episode_ids"] = [str(episode_id) for episode_id in episode_ids]
 
 
 @dataclass
@@ -83,6 +99,12 @@ def check_rules(kind: Kind, values: Mapping[str, Any]) -> None:
         message = units.lab_range_error(values["analyte"], normalised)
         if message:
             raise ValidationFailed.field("value", message, "out_of_range")
+        low, high = values.get("reference_low"), values.get("reference_high")
+        if (low is None) != (high is None):
+            missing = "reference_high" if high is None else "reference_low"
+            raise ValidationFailed.field(missing, "Give both ends of the report's range, or neither.", "required")
+        if low is not None and low >= high:
+            raise ValidationFailed.field("reference_high", "The top of the range must be above its bottom.")
 
 
 # --- derived values -----------------------------------------------------------------------
@@ -100,18 +122,13 @@ def _derive(kind: Kind, values: dict[str, Any], regimen: SupplementRegimen | Non
         supplement, unit = values["supplement"], values["unit"]
         values["amount_normalised"] = units.normalise_dose(supplement, values["amount"], unit)
         values["normalised_unit"] = units.dose_canonical_unit(supplement, unit)
-        if supplement in units.VITAMIN_D_SUPPLEMENTS:
-            per_day = _daily_equivalent(kind, values, regimen)
-            if per_day > units.VITAMIN_D_WARN_ABOVE_IU_PER_DAY:
-                warnings.append(
-                    {
-                        "code": "high_vitamin_d_dose",
-                        "message": (
-                            f"This is about {per_day:,.0f} IU a day, above 10,000 IU a day. That is expected for a "
-                            "prescribed weekly or monthly loading dose; otherwise check it with your clinician."
-                        ),
-                    }
-                )
+        if kind is REGIMEN:
+            # A regimen's single dose is checked like a dose's; the totals are checked as doses come in.
+            day = values["start_date"]
+            alerts = dose_safety.single_dose_alerts(
+                supplement, values["amount_normalised"], day, selectors.dose_limits()
+            )
+            warnings += [{"code": a.code, "message": a.message} for a in alerts]
     if kind is LAB:
         analyte = values["analyte"]
         values["value_normalised"] = units.normalise_lab(analyte, values["value"], values["unit"])
@@ -119,6 +136,13 @@ def _derive(kind: Kind, values: dict[str, Any], regimen: SupplementRegimen | Non
         values["category"] = (
             units.vitamin_d_category(values["value_normalised"]) if analyte == units.VITAMIN_D_25OH else ""
         )
+        low, high = values.get("reference_low"), values.get("reference_high")
+        interval = labs.interval_for(
+            analyte,
+            None if low is None else units.normalise_lab(analyte, low, values["unit"]),
+            None if high is None else units.normalise_lab(analyte, high, values["unit"]),
+        )
+        values["interpretation"] = labs.interpret(values["value_normalised"], interval)
         if values["category"] == units.CATEGORY_HIGH:
             warnings.append(
                 {
@@ -127,14 +151,6 @@ def _derive(kind: Kind, values: dict[str, Any], regimen: SupplementRegimen | Non
                 }
             )
     return warnings
-
-
-def _daily_equivalent(kind: Kind, values: Mapping[str, Any], regimen: SupplementRegimen | None) -> float:
-    if kind is REGIMEN:
-        return units.daily_equivalent(values["amount_normalised"], values["frequency"], values["weekdays"])
-    if regimen is not None:
-        return units.daily_equivalent(values["amount_normalised"], regimen.frequency, regimen.weekdays)
-    return values["amount_normalised"]
 
 
 def _same_content(instance: DiaryEntry, values: Mapping[str, Any], sent: Collection[str]) -> bool:
@@ -188,6 +204,11 @@ def build_values(
             raise ValidationFailed.field(
                 "regimen_id", f"This regimen is for {regimen.supplement}, not {values['supplement']}."
             )
+    if kind is SKIP:
+        regimen = _regimen_for(patient, values.pop("regimen_id", None), regimens)
+        values["regimen"] = regimen
+        if not adherence.slot_days(adherence.Plan.of(regimen), values["local_date"], values["local_date"]):
+            raise ValidationFailed.field("local_date", "This regimen asks for no dose on that date.", "no_slot")
     warnings = _derive(kind, values, regimen)
     values["local_date"] = _local_date(kind, values, zone_name)
     values["time_zone"] = zone_name
@@ -218,9 +239,11 @@ def entry_create(
 
     row, warnings = build_values(kind, patient, values, zone_name=patient.time_zone)
     _check_one_checkin_per_day(kind, patient, row["local_date"], entry_id)
+    _check_no_contradiction(kind, patient, row)
     try:
         with transaction.atomic():
             instance = kind.model.objects.create(id=entry_id, patient=patient, **row)
+            warnings += _after_write(kind, patient, instance, moved_from=None)
     except IntegrityError:
         # Lost a race with the same id (a retry sent twice at once) or the same check-in day.
         existing = kind.model.objects.filter(id=entry_id).first()
@@ -229,8 +252,6 @@ def entry_create(
             raise
         return _existing_outcome(kind, patient, existing, values, sent)
     instance._warnings = warnings
-    if kind.name in ACTIVITY_KINDS:
-        observed_days_record(patient.id, [instance.local_date])
     summary_mark_stale(patient.id)
     return Outcome("created", instance, warnings)
 
@@ -275,49 +296,128 @@ def entry_update(*, kind: Kind, patient: User, instance: DiaryEntry, values: Map
     if "recorded_at" not in values:
         row.pop("recorded_at")
     _check_one_checkin_per_day(kind, patient, row["local_date"], instance.id)
+    _check_no_contradiction(kind, patient, row)
     old_date = instance.local_date
     for name, value in row.items():
         setattr(instance, name, value)
     try:
         with transaction.atomic():
             instance.save()
+            warnings += _after_write(kind, patient, instance, moved_from=old_date)
     except IntegrityError:
         _check_one_checkin_per_day(kind, patient, row["local_date"], instance.id)
         raise
-    if kind.name in ACTIVITY_KINDS and old_date != instance.local_date:
-        observed_days_record(patient.id, [instance.local_date])
-        observed_days_prune(patient.id, [old_date])
     instance._warnings = warnings
     summary_mark_stale(patient.id)
     return Outcome("updated", instance, warnings)
 
 
 def entry_delete(*, instance: DiaryEntry) -> None:
-    patient_id, day, counts = instance.patient_id, instance.local_date, type(instance) in _activity_models()
-    instance.delete()
-    if counts:
-        observed_days_prune(patient_id, [day])
+    patient_id, day = instance.patient_id, instance.local_date
+    with transaction.atomic():
+        instance.delete()
+        if isinstance(instance, (SpasmEpisode, DailyCheckin)):
+            reported_days_refresh(patient_id, [day])
     summary_mark_stale(patient_id)
 
 
-# --- observed days ------------------------------------------------------------------------
-def _activity_models() -> tuple[type[DiaryEntry], ...]:
-    return tuple(KINDS[name].model for name in ACTIVITY_KINDS)
-
-
-def observed_days_record(patient_id: uuid.UUID, days: list[date]) -> None:
-    ObservedDay.objects.bulk_create(
-        [ObservedDay(patient_id=patient_id, local_date=day) for day in set(days)], ignore_conflicts=True
+# --- reported days and the "no cramps" statement ------------------------------------------
+def reported_days_refresh(patient_id: uuid.UUID, days: Collection[date]) -> None:
+    """The definition of a reported day, applied to `days`: a local date is reported for
+    cramps when it holds at least one episode or an explicit "no cramps" statement. Nothing
+    else counts (DOMAIN.md). Every write that can change an answer calls this (or, when the
+    write itself proves the day reported, `reported_days_record`)."""
+    days = set(days)
+    if not days:
+        return
+    # order_by(): the models' default ordering is not allowed inside a UNION.
+    with_episodes = (
+        SpasmEpisode.objects.filter(patient_id=patient_id, local_date__in=days).order_by().values_list("local_date")
     )
+    with_statement = (
+        DailyCheckin.objects.filter(patient_id=patient_id, local_date__in=days, no_cramps=True)
+        .order_by()
+        .values_list("local_date")
+    )
+    reported = {day for (day,) in with_episodes.union(with_statement)}
+    reported_days_record(patient_id, reported)
+    if days - reported:
+        ReportedDay.objects.filter(patient_id=patient_id, local_date__in=days - reported).delete()
 
 
-def observed_days_prune(patient_id: uuid.UUID, days: list[date]) -> None:
-    """Forget days that no longer hold any activity (after a delete or a moved entry)."""
-    for day in set(days):
-        if not any(
-            model.objects.filter(patient_id=patient_id, local_date=day).exists() for model in _activity_models()
-        ):
-            ObservedDay.objects.filter(patient_id=patient_id, local_date=day).delete()
+def reported_days_record(patient_id: uuid.UUID, days: Collection[date]) -> None:
+    """Days a write has just proved reported (an episode or a "no cramps" statement stored)."""
+    if days:
+        ReportedDay.objects.bulk_create(
+            [ReportedDay(patient_id=patient_id, local_date=day) for day in set(days)], ignore_conflicts=True
+        )
+
+
+def _check_no_contradiction(kind: Kind, patient: User, row: Mapping[str, Any]) -> None:
+    """ "No cramps" cannot be said for a date that holds episodes (409 with their ids)."""
+    if kind is CHECKIN and row.get("no_cramps"):
+        episode_ids = list(
+            SpasmEpisode.objects.filter(patient=patient, local_date=row["local_date"])
+            .order_by("occurred_at")
+            .values_list("id", flat=True)
+        )
+        if episode_ids:
+            raise CrampsLogged(row["local_date"], episode_ids)
+
+
+def _no_cramps_cleared(day: date) -> dict[str, str]:
+    return {
+        "code": "no_cramps_cleared",
+        "message": (
+            f"You had said there were no cramps on {_long_date(day)}; that is cleared now that a cramp is logged "
+            "for that day."
+        ),
+    }
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+def _after_write(kind: Kind, patient: User, instance: DiaryEntry, *, moved_from: date | None) -> list[dict[str, str]]:
+    """Keep reported days true after a row was stored, and clear a "no cramps" statement
+    that an episode now contradicts (the episode wins). Answers the warnings to show."""
+    warnings: list[dict[str, str]] = []
+    day = instance.local_date
+    if kind is DOSE:
+        warnings += dose_warnings(patient, [instance]).get(instance.id, [])
+    if kind is EPISODE:
+        if DailyCheckin.objects.filter(patient=patient, local_date=day, no_cramps=True).update(no_cramps=False):
+            warnings.append(_no_cramps_cleared(day))
+        reported_days_record(patient.id, [day])
+        if moved_from is not None and moved_from != day:
+            reported_days_refresh(patient.id, [moved_from])
+    elif kind is CHECKIN:
+        reported_days_refresh(patient.id, {day} | ({moved_from} if moved_from else set()))
+    return warnings
+
+
+# --- dose safety --------------------------------------------------------------------------------
+def dose_warnings(patient: User, doses: Sequence[DiaryEntry]) -> dict[uuid.UUID, list[dict[str, str]]]:
+    """The alerts that concern these just-saved doses, as warnings for the answer: a dose
+    gets the alerts of its own date and supplement."""
+    if not doses:
+        return {}
+    days = {dose.local_date for dose in doses}
+    alerts = selectors.dose_alerts(patient, min(days), max(days), days=days)
+    found: dict[uuid.UUID, list[dict[str, str]]] = {}
+    seen: set[tuple] = set()
+    for dose in doses:
+        group = "vitamin_d" if dose.supplement in units.VITAMIN_D_SUPPLEMENTS else dose.supplement
+        for alert in alerts:
+            mine = alert.day == dose.local_date and alert.supplement in (dose.supplement, group)
+            single = alert.code == "high_single_dose"
+            if mine and (not single or abs(alert.amount - dose.amount_normalised) < 1e-9):
+                key = (dose.id, alert.code)
+                if key not in seen:
+                    seen.add(key)
+                    found.setdefault(dose.id, []).append({"code": alert.code, "message": alert.message})
+    return found
 
 
 # --- offline sync batch -------------------------------------------------------------------
@@ -342,6 +442,7 @@ class SyncItemResult:
     code: str | None = None
     instance: DiaryEntry | None = None  # the stored row: created, unchanged, or the conflicting one of yours
     warnings: list[dict[str, str]] = field(default_factory=list)
+    episode_ids: list[str] | None = None  # cramps_logged: the episodes that stand on that date
 
 
 def sync_batch(*, patient: User, items: Sequence[SyncItem]) -> list[SyncItemResult]:
@@ -359,7 +460,7 @@ def sync_batch(*, patient: User, items: Sequence[SyncItem]) -> list[SyncItemResu
     # One id may appear twice in a batch (a retried item): the first wins, later copies compare to it.
     queued: dict[tuple[str, uuid.UUID], DiaryEntry] = {}
     now = timezone.now()
-    regimens = _regimens_for_batch(patient, pending["dose"])
+    regimens = _regimens_for_batch(patient, [*pending["dose"], *pending["skip"]])
 
     with transaction.atomic():
         for kind_name, entries in pending.items():
@@ -368,11 +469,16 @@ def sync_batch(*, patient: User, items: Sequence[SyncItem]) -> list[SyncItemResu
                 continue
             existing = {row.id: row for row in kind.model.objects.filter(id__in=[item.id for item in entries])}
             checkin_days: dict[date, DiaryEntry] = {}
+            cramps_on: dict[date, list[tuple[datetime, uuid.UUID]]] = {}
             if kind is CHECKIN:
                 days = {item.values["local_date"] for item in entries}
                 checkin_days = {
                     row.local_date: row for row in kind.model.objects.filter(patient=patient, local_date__in=days)
                 }
+                # This batch's episodes are stored by now (kinds are taken in registry order).
+                cramps_on = _episodes_on(
+                    patient, {i.values["local_date"] for i in entries if i.values.get("no_cramps")}
+                )
             to_create = []
             for item in entries:
                 try:
@@ -395,6 +501,10 @@ def sync_batch(*, patient: User, items: Sequence[SyncItem]) -> list[SyncItemResu
                             item.index, kind_name, str(item.id), "conflict", {}, "checkin_exists", other
                         )
                         continue
+                    refused = _reconcile_offline_statement(item, values, warnings, cramps_on.get(values["local_date"]))
+                    if refused is not None:
+                        results[item.index] = refused
+                        continue
                 instance = kind.model(id=item.id, patient=patient, created_at=now, updated_at=now, **values)
                 instance._warnings = warnings
                 if kind is CHECKIN:
@@ -405,12 +515,64 @@ def sync_batch(*, patient: User, items: Sequence[SyncItem]) -> list[SyncItemResu
                 to_create.append((item, instance))
             _bulk_insert(kind, patient, to_create, results)
         created = [r for r in results.values() if r.status == "created"]
-        created_days = [r.instance.local_date for r in created if r.kind in ACTIVITY_KINDS]
-        if created_days:
-            observed_days_record(patient.id, created_days)
+        _after_sync(patient, created)
         if created:
             summary_mark_stale(patient.id)
     return [results[index] for index in sorted(results)]
+
+
+def _episodes_on(patient: User, days: set[date]) -> dict[date, list[tuple[datetime, uuid.UUID]]]:
+    found: dict[date, list[tuple[datetime, uuid.UUID]]] = {}
+    if days:
+        for day, recorded_at, episode_id in (
+            SpasmEpisode.objects.filter(patient=patient, local_date__in=days)
+            .order_by("occurred_at")
+            .values_list("local_date", "recorded_at", "id")
+        ):
+            found.setdefault(day, []).append((recorded_at, episode_id))
+    return found
+
+
+def _reconcile_offline_statement(
+    item: SyncItem, values: dict[str, Any], warnings: list, cramps: list[tuple[datetime, uuid.UUID]] | None
+) -> SyncItemResult | None:
+    """A "no cramps" made offline for a date that now holds episodes. Said before any of
+    those cramps was logged (the phone's clock), the cramp came later and wins: the check-in
+    is stored without the statement, with a warning. Said after one, it contradicts what
+    the patient logged: refused like a POST (409 cramps_logged, with the episodes' ids)."""
+    if not values.get("no_cramps") or not cramps:
+        return None
+    if all(recorded_at > values["recorded_at"] for recorded_at, _ in cramps):
+        values["no_cramps"] = False
+        warnings.append(_no_cramps_cleared(values["local_date"]))
+        return None
+    error = CrampsLogged(values["local_date"], [episode_id for _, episode_id in cramps])
+    return SyncItemResult(
+        item.index, item.kind.name, str(item.id), "conflict", {}, error.code, episode_ids=error.extra["episode_ids"]
+    )
+
+
+def _after_sync(patient: User, created: list[SyncItemResult]) -> None:
+    """What `_after_write` does for one row, for a whole batch in a fixed number of queries:
+    episodes clear the statements they contradict; created rows make their days reported;
+    doses are checked against the safety limits together."""
+    doses = [r.instance for r in created if r.kind == DOSE.name]
+    if doses:
+        found = dose_warnings(patient, doses)
+        for result in created:
+            if result.kind == DOSE.name:
+                result.warnings.extend(found.get(result.instance.id, []))
+    episode_days = {r.instance.local_date for r in created if r.kind == EPISODE.name}
+    if episode_days:
+        stated = DailyCheckin.objects.filter(patient=patient, local_date__in=episode_days, no_cramps=True)
+        cleared = set(stated.values_list("local_date", flat=True))
+        if cleared:
+            stated.update(no_cramps=False)
+            for result in created:
+                if result.kind == EPISODE.name and result.instance.local_date in cleared:
+                    result.warnings.append(_no_cramps_cleared(result.instance.local_date))
+    statement_days = {r.instance.local_date for r in created if r.kind == CHECKIN.name and r.instance.no_cramps}
+    reported_days_record(patient.id, episode_days | statement_days)
 
 
 def _sync_existing(item: SyncItem, row: DiaryEntry, values: Mapping[str, Any], patient: User) -> SyncItemResult:
@@ -488,3 +650,40 @@ def regimen_from_template(
     if template.duration_weeks:
         values["end_date"] = start_date + timedelta(weeks=template.duration_weeks, days=-1)
     return entry_create(kind=REGIMEN, patient=patient, values=values, entry_id=entry_id)
+
+
+# --- "no cramps" for a day, in one tap ----------------------------------------------------------
+_NO_CRAMPS_NAMESPACE = uuid.UUID("3b0f5f4e-1c52-4d0e-9f3a-8a7f2a61c0d4")
+
+
+def no_cramps_checkin_id(patient_id: uuid.UUID, day: date) -> uuid.UUID:
+    """The one check-in id for a patient's date, so every "no cramps" tap for that date (from
+    a reminder, the home screen or an offline retry) names the same row."""
+    return uuid.uuid5(_NO_CRAMPS_NAMESPACE, f"{patient_id}/{day.isoformat()}")
+
+
+def no_cramps_record(*, patient: User, day: date) -> Outcome:
+    """Say "no cramps" for `day`: the day's check-in says so (created if there is none).
+    Idempotent: saying it again changes nothing. Refused (409 cramps_logged, with the
+    episodes' ids) when cramps are logged on that date."""
+    with transaction.atomic():
+        existing = DailyCheckin.objects.select_for_update().filter(patient=patient, local_date=day).first()
+        if existing is not None and existing.no_cramps:
+            return Outcome("unchanged", existing)
+        _check_no_contradiction(CHECKIN, patient, {"no_cramps": True, "local_date": day})
+        if existing is not None:
+            existing.no_cramps = True
+            existing.save(update_fields=["no_cramps", "updated_at"])
+            reported_days_record(patient.id, [day])
+            outcome = Outcome("updated", existing)
+        else:
+            outcome = entry_create(
+                kind=CHECKIN,
+                patient=patient,
+                values={"local_date": day, "no_cramps": True, "notes": ""},
+                entry_id=no_cramps_checkin_id(patient.id, day),
+                sent={"local_date", "no_cramps"},
+            )
+    if outcome.status == "updated":
+        summary_mark_stale(patient.id)
+    return outcome

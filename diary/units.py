@@ -27,6 +27,14 @@ CALCIUM = "calcium"
 POTASSIUM = "potassium"
 OTHER = "other"
 SUPPLEMENTS = (VITAMIN_D3, VITAMIN_D2, MAGNESIUM, CALCIUM, POTASSIUM, OTHER)
+SUPPLEMENT_NAMES = {
+    VITAMIN_D3: "vitamin D3",
+    VITAMIN_D2: "vitamin D2",
+    MAGNESIUM: "magnesium",
+    CALCIUM: "calcium",
+    POTASSIUM: "potassium",
+    OTHER: "supplement",
+}
 VITAMIN_D_SUPPLEMENTS = frozenset({VITAMIN_D3, VITAMIN_D2})
 
 DOSE_UNITS = ("IU", "ug", "mg", "g")
@@ -39,15 +47,16 @@ _DOSE_FACTORS: dict[str, dict[str, float]] = {
     POTASSIUM: {"mg": 1.0, "g": 1000.0},
     OTHER: {"mg": 1.0, "g": 1000.0, "ug": 0.001, "IU": 1.0},
 }
-# A single dose above these is a typing slip (an extra zero), not a prescription.
+# A single dose above these is refused: an extra zero, not a prescription. Vitamin D: single
+# "stoss" doses of 300,000-600,000 IU exist in some protocols, nothing above (DOMAIN.md,
+# "Dose safety"; configurable in settings.DOSE_LIMITS).
 DOSE_REFUSE_ABOVE = {
-    VITAMIN_D3: 1_000_000.0,
-    VITAMIN_D2: 1_000_000.0,
+    VITAMIN_D3: 600_000.0,
+    VITAMIN_D2: 600_000.0,
     MAGNESIUM: 5_000.0,
     CALCIUM: 5_000.0,
     POTASSIUM: 10_000.0,
 }
-VITAMIN_D_WARN_ABOVE_IU_PER_DAY = 10_000.0
 
 
 def dose_canonical_unit(supplement: str, unit: str) -> str:
@@ -95,8 +104,10 @@ LAB_ANALYTES: dict[str, Analyte] = {
     VITAMIN_D_25OH: Analyte("ng/mL", {"ng/mL": 1.0, "nmol/L": 1 / NMOL_PER_NG}, 1.0, 400.0),
     LAB_CALCIUM: Analyte("mg/dL", {"mg/dL": 1.0, "mmol/L": 4.008}, 2.0, 25.0),
     PTH: Analyte("pg/mL", {"pg/mL": 1.0, "pmol/L": 9.43, "ng/L": 1.0}, 0.5, 5000.0),
-    PHOSPHATE: Analyte("mg/dL", {"mg/dL": 1.0, "mmol/L": 3.097}, 0.2, 20.0),
-    LAB_MAGNESIUM: Analyte("mg/dL", {"mg/dL": 1.0, "mmol/L": 2.431, "mEq/L": 1.2155}, 0.2, 12.0),
+    # Phosphorus 30.97 g/mol: mg/dL = mmol/L / 0.3229; magnesium 24.305 g/mol: mg/dL = mmol/L / 0.4114
+    # (1 mEq/L of Mg2+ is 0.5 mmol/L).
+    PHOSPHATE: Analyte("mg/dL", {"mg/dL": 1.0, "mmol/L": 1 / 0.3229}, 0.2, 20.0),
+    LAB_MAGNESIUM: Analyte("mg/dL", {"mg/dL": 1.0, "mmol/L": 1 / 0.4114, "mEq/L": 0.5 / 0.4114}, 0.2, 12.0),
     LAB_POTASSIUM: Analyte("mmol/L", {"mmol/L": 1.0, "mEq/L": 1.0}, 1.0, 12.0),
 }
 LAB_UNITS = tuple(sorted({unit for analyte in LAB_ANALYTES.values() for unit in analyte.factors}))

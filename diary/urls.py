@@ -8,6 +8,11 @@ urlpatterns = [
     path("", include("diary.insights.urls")),
     path("", include("diary.dashboard.urls")),
     path("diary/sync", apis.SyncApi.as_view(), name="diary-sync"),
+    path("diary/days", apis.DayListApi.as_view(), name="day-list"),
+    path("diary/days/<str:day>/no-cramps", apis.NoCrampsApi.as_view(), name="day-no-cramps"),
+    path(
+        "clinician/patients/<uuid:patient_id>/diary/days", apis.ClinicianDayListApi.as_view(), name="clinician-day-list"
+    ),
     path("diary/regimen-templates", apis.RegimenTemplateListApi.as_view(), name="regimen-templates"),
     path("diary/regimens/from-template", apis.RegimenFromTemplateApi.as_view(), name="regimen-from-template"),
 ]

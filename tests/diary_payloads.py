@@ -50,6 +50,9 @@ def payload(kind: str, **overrides) -> dict:
             "amount": "25",
             "unit": "ug",
         },
+        # A skip also needs the regimen_id of one of the patient's regimens (a daily one
+        # asks for a dose every day, yesterday included).
+        "skip": {"local_date": (today - timedelta(days=1)).isoformat(), "reason": "forgot"},
         "lab": {
             "analyte": "vitamin_d_25oh",
             "value": "45",
@@ -67,4 +70,5 @@ KIND_PLURALS = {
     "regimen": "regimens",
     "dose": "doses",
     "lab": "labs",
+    "skip": "skips",
 }

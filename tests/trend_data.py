@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from accounts.models import User
 from diary.kinds import is_night
 from diary.models import DailyCheckin, LabResult, SpasmEpisode, SunExposure, SupplementDose, SupplementRegimen
-from diary.services import observed_days_record
+from diary.services import reported_days_refresh
 from diary.units import normalise_dose
 
 
@@ -60,12 +60,13 @@ def regimen(
     weekdays=(),
     end: date | None = None,
     supplement: str = "vitamin_d3",
+    phase: str = "maintenance",
 ) -> SupplementRegimen:
     unit = "IU" if supplement.startswith("vitamin_d") else "mg"
     return SupplementRegimen.objects.create(
         patient=patient, local_date=start, time_zone=patient.time_zone, recorded_at=at(patient, start), supplement=supplement,
         amount=amount, unit=unit, amount_normalised=normalise_dose(supplement, amount, unit), normalised_unit=unit,
-        frequency=frequency, weekdays=list(weekdays), start_date=start, end_date=end,
+        frequency=frequency, weekdays=list(weekdays), start_date=start, end_date=end, phase=phase,
     )  # fmt: skip
 
 
@@ -93,7 +94,8 @@ def lab_25ohd(patient: User, day: date, ng_ml: float, category: str) -> LabResul
 
 
 def save(*rows) -> None:
-    """Insert rows the way the entry services would, observed days included."""
+    """Insert rows the way the entry services would, reported days included (by the one
+    definition: `diary.services.reported_days_refresh`)."""
     by_model: dict[type, list] = {}
     for row in rows:
         by_model.setdefault(type(row), []).append(row)
@@ -101,7 +103,7 @@ def save(*rows) -> None:
         model.objects.bulk_create(items)
     days: dict = {}
     for row in rows:
-        if not isinstance(row, (LabResult, SupplementRegimen)):
-            days.setdefault(row.patient_id, []).append(row.local_date)
+        if isinstance(row, (SpasmEpisode, DailyCheckin)):
+            days.setdefault(row.patient_id, set()).add(row.local_date)
     for patient_id, dates in days.items():
-        observed_days_record(patient_id, dates)
+        reported_days_refresh(patient_id, dates)

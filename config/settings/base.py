@@ -170,6 +170,10 @@ SPECTACULAR_SETTINGS = {
         "LabUnitEnum": "diary.units.LAB_UNITS",
         "UserDoseUnitEnum": "accounts.models.User.DoseUnit",
         "VitaminDUnitEnum": "accounts.models.User.VitaminDUnit",
+        "SkipReasonEnum": "diary.models.DoseSkip.Reason",
+        "NotEnoughDataReasonEnum": "diary.insights.response.REASONS",
+        "SupplementEnum": "diary.units.SUPPLEMENTS",
+        "SupplementGroupEnum": ["vitamin_d", "magnesium", "calcium", "potassium"],
     },
 }
 

@@ -22,11 +22,13 @@ class ClinicianDashboardApi(APIView):
         operation_id="clinician_patients_list",
     )
     def get(self, request):
-        """Every linked patient: last entry, episodes in the last 28 days against the 28
-        before, the current verdict, 28-day adherence, the latest 25(OH)D and flags."""
+        """Every linked patient: the last reported day, episodes in the last 28 days against
+        the 28 before, the current verdict, 28-day vitamin D adherence (weighed by prescribed
+        IU), the latest 25(OH)D and the flags, each with its date. Filter by `flag`, search
+        by name or email."""
         query = DashboardQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        rows = selectors.dashboard_rows(clinician=request.user, ordering=query.validated_data["ordering"])
+        rows = selectors.dashboard_rows(clinician=request.user, **query.validated_data)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response([dashboard_row_data(row) for row in page])

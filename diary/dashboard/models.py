@@ -22,7 +22,7 @@ class PatientSummary(models.Model):
     computed_at = models.DateTimeField()
     stale = models.BooleanField(default=True)
     stale_since = models.DateTimeField(null=True, help_text="When a write last made the numbers out of date.")
-    last_entry_date = models.DateField(null=True)
+    last_reported_day = models.DateField(null=True, help_text="The last day that said something about cramps.")
     episodes_last_28 = models.PositiveIntegerField(default=0)
     episodes_prior_28 = models.PositiveIntegerField(default=0)
     verdict = models.CharField(max_length=20, default="not_enough_data")
@@ -31,6 +31,7 @@ class PatientSummary(models.Model):
     vitamin_d_ng_ml = models.FloatField(null=True)
     vitamin_d_category = models.CharField(max_length=16, blank=True)
     vitamin_d_collected_on = models.DateField(null=True)
+    flags = models.JSONField(default=list, help_text="diary.dashboard.flags: [{code, date, text, regimen_id}].")
 
     class Meta:
         indexes = [models.Index(fields=["stale", "as_of"], name="summary_stale_asof")]

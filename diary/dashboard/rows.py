@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 
@@ -13,7 +13,7 @@ class Summary:
 
     as_of: date
     stale: bool
-    last_entry_date: date | None
+    last_reported_day: date | None
     episodes_last_28: int
     episodes_prior_28: int
     verdict: str
@@ -21,6 +21,7 @@ class Summary:
     vitamin_d_ng_ml: float | None
     vitamin_d_category: str
     vitamin_d_collected_on: date | None
+    flags: list[dict]  # diary.dashboard.flags.Flag.as_dict(), computed with the numbers
 
 
 SUMMARY_COLUMNS = [f"patient__diary_summary__{name}" for name in Summary.__dataclass_fields__]
@@ -36,7 +37,14 @@ class DashboardRow:
     linked_at: datetime
     summary: Summary | None
     today: date
-    flags: list[str] = field(default_factory=list)
+
+    @property
+    def flags(self) -> list[dict]:
+        return self.summary.flags if self.summary else []
+
+    @property
+    def flag_codes(self) -> set[str]:
+        return {flag["code"] for flag in self.flags}
 
     @property
     def status(self) -> str:
@@ -44,8 +52,8 @@ class DashboardRow:
         return "current" if current else "updating"
 
     @property
-    def days_since_last_entry(self) -> int | None:
-        last = self.summary.last_entry_date if self.summary else None
+    def days_since_last_report(self) -> int | None:
+        last = self.summary.last_reported_day if self.summary else None
         return None if last is None else (self.today - last).days
 
 
@@ -56,7 +64,7 @@ def _name(row: DashboardRow) -> str:
 SORT_VALUES = {
     "flags": lambda r: len(r.flags),
     "name": _name,
-    "last_entry": lambda r: r.days_since_last_entry,
+    "last_report": lambda r: r.days_since_last_report,
     "episodes": lambda r: r.summary.episodes_last_28 if r.summary else None,
     "adherence": lambda r: r.summary.adherence_28 if r.summary else None,
     "vitamin_d": lambda r: r.summary.vitamin_d_ng_ml if r.summary else None,

@@ -14,13 +14,14 @@ from datetime import date
 from django.utils import timezone
 
 from accounts.models import CareLink, User, local_today_in
-from diary.dashboard.flags import flags_for
 from diary.dashboard.models import PatientSummary
 from diary.dashboard.rows import SUMMARY_COLUMNS, DashboardRow, Summary, sort_rows
 from diary.dashboard.services import queue_refresh
 
 
-def dashboard_rows(*, clinician: User, ordering: str = "flags") -> list[DashboardRow]:
+def dashboard_rows(
+    *, clinician: User, ordering: str = "flags", flag: str | None = None, search: str | None = None
+) -> list[DashboardRow]:
     # Plain values, not model instances: 500 patients with their summaries in one query
     # and no per-row object construction (which dominated this endpoint's latency).
     values = (
@@ -45,10 +46,13 @@ def dashboard_rows(*, clinician: User, ordering: str = "flags") -> list[Dashboar
         if today is None:
             today = today_in[zone] = local_today_in(zone, now)
         summary = None if summary_values[0] is None else Summary(*summary_values)
-        row = DashboardRow(patient_id, email, name, dob, zone, linked_at, summary, today)
-        row.flags = flags_for(summary, today)
-        rows.append(row)
+        rows.append(DashboardRow(patient_id, email, name, dob, zone, linked_at, summary, today))
     queue_refresh([row.patient_id for row in rows if row.status == "updating"])
+    if flag:
+        rows = [row for row in rows if flag in row.flag_codes]
+    if search:
+        needle = search.casefold()
+        rows = [row for row in rows if needle in row.name.casefold() or needle in row.email.casefold()]
     return sort_rows(rows, ordering)
 
 

@@ -14,6 +14,17 @@ class DashboardQuery(serializers.Serializer):
         default="flags",
         help_text="Default: flagged patients first (most flags first), then by name.",
     )
+    flag = serializers.ChoiceField(choices=flags.FLAGS, required=False, help_text="Only patients with this flag.")
+    search = serializers.CharField(
+        required=False, max_length=100, help_text="Part of the patient's name or email, any case."
+    )
+
+
+class FlagOutput(serializers.Serializer):
+    code = serializers.ChoiceField(choices=flags.FLAGS)
+    date = serializers.DateField(allow_null=True, help_text="The day it is about: the dose, the lab, the last report.")
+    text = serializers.CharField()
+    regimen_id = serializers.UUIDField(allow_null=True)
 
 
 class PatientBriefOutput(serializers.Serializer):
@@ -37,14 +48,16 @@ class DashboardRowOutput(serializers.Serializer):
     patient = PatientBriefOutput()
     linked_at = serializers.DateTimeField()
     summary_status = serializers.ChoiceField(choices=["current", "updating"])
-    last_entry_date = serializers.DateField(allow_null=True)
-    days_since_last_entry = serializers.IntegerField(allow_null=True)
+    last_reported_day = serializers.DateField(
+        allow_null=True, help_text="The last day that said anything about cramps."
+    )
+    days_since_last_report = serializers.IntegerField(allow_null=True)
     episodes_last_28_days = serializers.IntegerField(allow_null=True)
     episodes_previous_28_days = serializers.IntegerField(allow_null=True)
     verdict = serializers.ChoiceField(choices=stats.VERDICTS, allow_null=True)
     adherence_28_days = serializers.FloatField(allow_null=True)
     latest_vitamin_d = VitaminDOutput(allow_null=True)
-    flags = serializers.ListField(child=serializers.ChoiceField(choices=flags.FLAGS))
+    flags = FlagOutput(many=True)
 
 
 def dashboard_row_data(row: rows.DashboardRow) -> dict:
@@ -60,8 +73,8 @@ def dashboard_row_data(row: rows.DashboardRow) -> dict:
         },
         "linked_at": row.linked_at.isoformat().replace("+00:00", "Z"),
         "summary_status": row.status,
-        "last_entry_date": summary.last_entry_date.isoformat() if summary and summary.last_entry_date else None,
-        "days_since_last_entry": row.days_since_last_entry,
+        "last_reported_day": summary.last_reported_day.isoformat() if summary and summary.last_reported_day else None,
+        "days_since_last_report": row.days_since_last_report,
         "episodes_last_28_days": summary.episodes_last_28 if summary else None,
         "episodes_previous_28_days": summary.episodes_prior_28 if summary else None,
         "verdict": summary.verdict if summary else None,

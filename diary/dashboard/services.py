@@ -3,6 +3,7 @@ response and adherence endpoints, stored in PatientSummary, refreshed in the bac
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable
 from datetime import timedelta
@@ -12,52 +13,85 @@ from django.db.models import Case, Count, Max, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import User
-from diary import units
+from diary import labs, units
+from diary import selectors as diary_selectors
+from diary.dashboard import flags
 from diary.dashboard.models import PatientSummary
 from diary.insights import selectors as insights
-from diary.insights.windows import WindowError
-from diary.models import LabResult, ObservedDay, SpasmEpisode
+from diary.insights.adherence import Adherence
+from diary.models import LabResult, ReportedDay, SpasmEpisode, SupplementRegimen
+
+log = logging.getLogger(__name__)
 
 
 def summary_compute(patient: User) -> PatientSummary:
     today = patient.local_today()
-    last_entry = ObservedDay.objects.filter(patient=patient).aggregate(d=Max("local_date"))["d"]
+    last_reported = ReportedDay.objects.filter(patient=patient).aggregate(d=Max("local_date"))["d"]
     recent_from, prior_from = today - timedelta(days=27), today - timedelta(days=55)
     counts = SpasmEpisode.objects.filter(patient=patient, local_date__gte=prior_from, local_date__lte=today).aggregate(
         recent=Count("id", filter=Q(local_date__gte=recent_from)),
         prior=Count("id", filter=Q(local_date__lt=recent_from)),
     )
-    try:
-        response = insights.treatment_response(patient=patient, today=today)
-    except WindowError:
-        # Too early to compare (the regimen starts today or later): nothing to say yet,
-        # and never a reason to stop refreshing the other patients.
-        response = None
-    _, slots = insights.adherence_report(
-        patient_ids=[patient.id], first=recent_from, last=today, today=today, supplements=units.VITAMIN_D_SUPPLEMENTS
+    response = insights.treatment_response(patient=patient, today=today)
+    regimens = list(SupplementRegimen.objects.filter(patient=patient).order_by("start_date", "created_at"))
+    in_range = [r for r in regimens if r.start_date <= today and not (r.end_date and r.end_date < recent_from)]
+    slots = insights.adherence_for(regimens=in_range, first=recent_from, last=today, today=today)
+    readings = _lab_readings(patient)
+    latest = labs.latest(readings)
+    vitamin_d = latest.get(units.VITAMIN_D_25OH)
+    supplementing = any(
+        r.supplement in units.VITAMIN_D_SUPPLEMENTS
+        and r.start_date <= today
+        and not (r.end_date and r.end_date < today)
+        for r in regimens
     )
-    adherence = slots.pooled_vitamin_d
-    lab = (
-        LabResult.objects.filter(patient=patient, analyte=units.VITAMIN_D_25OH)
-        .order_by("-collected_on", "-created_at")
-        .first()
+    facts = flags.Facts(
+        today=today,
+        last_reported_day=last_reported,
+        verdict=response.verdict,
+        vitamin_d_ng_ml=vitamin_d.value if vitamin_d else None,
+        vitamin_d_collected_on=vitamin_d.collected_on if vitamin_d else None,
+        vitamin_d_dates=tuple(r.collected_on for r in readings if r.analyte == units.VITAMIN_D_25OH),
+        regimens=tuple(_regimen_facts(r, slots) for r in regimens),
+        lab_patterns=tuple(labs.patterns(latest, supplementing=supplementing)),
+        dose_alerts=tuple(diary_selectors.dose_alerts(patient, recent_from, today)),
     )
-    comparison = response.response.comparison if response and response.response else None
+    primary = response.models.get("negative_binomial")
     return PatientSummary(
         patient=patient,
         as_of=today,
         computed_at=timezone.now(),
         stale=False,
-        last_entry_date=last_entry,
+        last_reported_day=last_reported,
         episodes_last_28=counts["recent"],
         episodes_prior_28=counts["prior"],
-        verdict=response.response.verdict if response and response.response else "not_enough_data",
-        rate_ratio=comparison.rate_ratio if comparison and comparison.rate_ratio not in (None, float("inf")) else None,
-        adherence_28=adherence,
-        vitamin_d_ng_ml=lab.value_normalised if lab else None,
-        vitamin_d_category=lab.category if lab else "",
-        vitamin_d_collected_on=lab.collected_on if lab else None,
+        verdict=response.verdict,
+        rate_ratio=primary.rate_ratio if primary and primary.rate_ratio not in (None, float("inf")) else None,
+        adherence_28=slots.pooled_vitamin_d,
+        vitamin_d_ng_ml=vitamin_d.value if vitamin_d else None,
+        vitamin_d_category=units.vitamin_d_category(vitamin_d.value) if vitamin_d else "",
+        vitamin_d_collected_on=vitamin_d.collected_on if vitamin_d else None,
+        flags=[flag.as_dict() for flag in flags.flags_for(facts)],
     )
+
+
+def _regimen_facts(regimen: SupplementRegimen, slots: Adherence) -> flags.RegimenFacts:
+    tally = slots.for_plan(regimen.id).tally
+    return flags.RegimenFacts(
+        id=str(regimen.id),
+        name=f"{regimen.description} ({regimen.phase})",
+        supplement=regimen.supplement,
+        vitamin_d=regimen.supplement in units.VITAMIN_D_SUPPLEMENTS,
+        loading=regimen.phase == SupplementRegimen.Phase.LOADING,
+        start=regimen.start_date,
+        end=regimen.end_date,
+        taken=tally.taken,
+        decided=tally.scheduled,
+    )
+
+
+def _lab_readings(patient: User) -> list[labs.Reading]:
+    return [r.reading for r in LabResult.objects.filter(patient=patient).order_by("collected_on", "created_at")]
 
 
 SUMMARY_FIELDS = [f.name for f in PatientSummary._meta.fields if f.name not in ("patient", "stale", "stale_since")]
@@ -68,7 +102,14 @@ def summaries_refresh(patient_ids: Iterable[uuid.UUID | str]) -> list[uuid.UUID]
     still_stale = []
     for patient in User.objects.filter(id__in=list(patient_ids), role=User.Role.PATIENT):
         started = timezone.now()
-        summary = summary_compute(patient)
+        try:
+            summary = summary_compute(patient)
+        except Exception:
+            # One patient's data must never stop the refresh of everyone after them in the
+            # batch: log it (with the traceback) and leave that summary stale.
+            log.exception("dashboard: the summary of patient %s could not be computed", patient.id)
+            still_stale.append(patient.id)
+            continue
         values = {name: getattr(summary, name) for name in SUMMARY_FIELDS}
         # A write during the computation set stale_since after `started`: the row stays
         # stale, so that write is not lost behind numbers computed before it.

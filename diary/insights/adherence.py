@@ -52,6 +52,20 @@ class Plan:
     def tolerance_days(self) -> int:
         return WEEKLY_TOLERANCE_DAYS if self.frequency == WEEKLY else 0
 
+    @classmethod
+    def of(cls, regimen) -> Plan:
+        """From a SupplementRegimen (read by attribute: this module imports no models)."""
+        return cls(
+            id=regimen.id,
+            patient_id=regimen.patient_id,
+            supplement=regimen.supplement,
+            frequency=regimen.frequency,
+            weekdays=tuple(regimen.weekdays),
+            start=regimen.start_date,
+            end=regimen.end_date,
+            amount=regimen.amount_normalised,
+        )
+
 
 @dataclass(frozen=True)
 class DoseLog:

@@ -11,13 +11,15 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsPatient
 from accounts.scoping import SubjectMixin
-from diary.insights import buckets, selectors, windows
+from diary.insights import buckets, response, selectors, windows
 from diary.insights.serializers import (
     AdherenceOutput,
     AdherenceQuery,
     SeriesOutput,
     SeriesQuery,
+    TodaySlotOutput,
     TreatmentQuery,
     TreatmentResponseOutput,
     series_data,
@@ -41,7 +43,7 @@ class SpasmSeriesApi(SubjectMixin, APIView):
         tags=["trends"],
     )
     def get(self, request, patient_id=None):
-        """Spasm counts per day, week or month in the patient's own dates, with observed days,
+        """Spasm counts per day, week or month in the patient's own dates, with reported days,
         rates, severity, night-time counts and sun, vitamin D and adherence overlays."""
         patient = self.get_subject()
         query = SeriesQuery(data=request.query_params, context={"today": patient.local_today()})
@@ -60,14 +62,20 @@ class TreatmentResponseApi(SubjectMixin, APIView):
 
     @extend_schema(parameters=[TreatmentQuery], responses=TreatmentResponseOutput, tags=["trends"])
     def get(self, request, patient_id=None):
-        """Did spasms become less frequent after supplementation started? Rates per observed
-        day before and after (leaving out the loading lag), the exact rate ratio with its 95%
-        interval and p-value, and a verdict in one plain sentence."""
+        """Did cramps become less frequent after the supplement was started? Rates per reported
+        day before and after (leaving out the loading lag); every model's rate ratio, 95%
+        interval and p-value (exact Poisson, negative binomial, with trend, with trend and sun,
+        and the trend before the start); the verdict from the negative binomial model, its
+        caveats, and one plain sentence (to the patient: "you"; to a clinician: the patient's
+        name). A diary where it is too early to tell answers not_enough_data, reason too_early."""
         patient = self.get_subject()
         query = TreatmentQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
+        audience = response.Audience(clinician=self.read_by_clinician, patient_name=patient.name)
         try:
-            result = selectors.treatment_response(patient=patient, today=patient.local_today(), **query.validated_data)
+            result = selectors.treatment_response(
+                patient=patient, today=patient.local_today(), audience=audience, **query.validated_data
+            )
         except windows.WindowError as exc:
             raise serializers.ValidationError({exc.field: [exc.message]}, code="invalid_window") from None
         # Built explicitly by treatment_response_data (TreatmentResponseOutput documents it).
@@ -110,3 +118,17 @@ class ClinicianAdherenceApi(AdherenceApi):
     )
     def get(self, request, patient_id=None):
         return super().get(request, patient_id)
+
+
+# --- today's doses ----------------------------------------------------------------------------
+class TodayDosesApi(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(responses=TodaySlotOutput(many=True), tags=["adherence"], operation_id="doses_today")
+    def get(self, request):
+        """Today's scheduled doses and those still open from yesterday (or a weekly dose within
+        its 3 days), each taken, skipped, missed or due. A Taken tap logs a dose with the
+        slot's `taken_id` and the regimen's amount; Skip logs a skip with `skip_id`: both
+        idempotent, so they can wait in an offline outbox."""
+        slots = selectors.todays_slots(patient=request.user, today=request.user.local_today())
+        return Response(TodaySlotOutput(slots, many=True).data)

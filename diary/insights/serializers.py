@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from diary.insights import buckets, selectors, stats, windows
+from diary.insights import buckets, response, selectors, stats, windows
 from diary.serializers import LabOutput
 
 MAX_ADHERENCE_DAYS = 366
+MODEL_NAMES = ("exact_poisson", "negative_binomial", "nb_trend", "nb_trend_sun", "before_trend")
 
 
 # --- input ------------------------------------------------------------------------------
@@ -40,7 +43,12 @@ class SeriesQuery(serializers.Serializer):
 
 
 class TreatmentQuery(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text="Default: the first vitamin D regimen's start date.")
+    supplement = serializers.ChoiceField(
+        choices=list(selectors.SUPPLEMENT_GROUPS),
+        default="vitamin_d",
+        help_text="Whose start is tested: the first regimen of this supplement (vitamin D by default).",
+    )
+    start = serializers.DateField(required=False, help_text="Default: the supplement's first regimen's start date.")
     before_days = serializers.IntegerField(min_value=1, max_value=365, default=windows.DEFAULT_BEFORE_DAYS)
     lag_days = serializers.IntegerField(min_value=0, max_value=windows.MAX_LAG_DAYS, default=windows.DEFAULT_LAG_DAYS)
     before_start = serializers.DateField(required=False)
@@ -56,8 +64,8 @@ class BucketOutput(serializers.Serializer):
     end = serializers.DateField(help_text="Last day of the bucket, inclusive.")
     days = serializers.IntegerField()
     episodes = serializers.IntegerField()
-    observed_days = serializers.IntegerField(help_text="Days with any entry or an explicit 'no cramps today'.")
-    episodes_per_observed_day = serializers.FloatField(allow_null=True)
+    reported_days = serializers.IntegerField(help_text="Days with any entry or an explicit 'no cramps today'.")
+    episodes_per_reported_day = serializers.FloatField(allow_null=True)
     mean_severity = serializers.FloatField(allow_null=True)
     night_episodes = serializers.IntegerField()
     sun_minutes = serializers.IntegerField()
@@ -102,8 +110,8 @@ def _bucket_data(b: selectors.Bucket) -> dict:
         "end": b.end.isoformat(),
         "days": b.days,
         "episodes": b.episodes,
-        "observed_days": b.observed_days,
-        "episodes_per_observed_day": b.episodes_per_observed_day,
+        "reported_days": b.reported_days,
+        "episodes_per_reported_day": b.episodes_per_reported_day,
         "mean_severity": None if b.mean_severity is None else float(b.mean_severity),
         "night_episodes": b.night_episodes,
         "sun_minutes": b.sun_minutes,
@@ -131,21 +139,52 @@ class WindowOutput(serializers.Serializer):
     end = serializers.DateField(help_text="Last day, inclusive.")
     days = serializers.IntegerField()
     episodes = serializers.IntegerField()
-    observed_days = serializers.IntegerField()
-    rate_per_observed_day = serializers.FloatField(allow_null=True)
-    rate_per_week = serializers.FloatField(allow_null=True)
+    reported_days = serializers.IntegerField(
+        help_text="Days with at least one episode or an explicit 'no cramps': the rate's denominator."
+    )
+    reported_share = serializers.FloatField(help_text="reported_days / days.")
+    rate_per_reported_day = serializers.FloatField(allow_null=True)
+    rate_per_week = serializers.FloatField(allow_null=True, help_text="rate_per_reported_day x 7.")
     mean_severity = serializers.FloatField(allow_null=True)
     night_share = serializers.FloatField(allow_null=True)
 
 
+@extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string", "enum": ["Infinity"]}], "nullable": True})
+class RatioOutput(serializers.Field):
+    """A rate ratio: a number, or the string "Infinity" (cramps only after the start: the
+    ratio is infinite, which JSON cannot write as a number). Null means not estimable."""
+
+    def to_representation(self, value):
+        return _ratio(value)
+
+
+class ModelOutput(serializers.Serializer):
+    name = serializers.ChoiceField(choices=MODEL_NAMES)
+    family = serializers.ChoiceField(choices=["poisson_exact", "negative_binomial", "poisson"])
+    rate_ratio = RatioOutput(help_text="exp(coefficient of after); before_trend: the change per week before the start.")
+    ci_low = RatioOutput()
+    ci_high = RatioOutput()
+    p_value = serializers.FloatField(allow_null=True)
+    theta = serializers.FloatField(allow_null=True, help_text="Negative binomial dispersion (ML, as MASS::glm.nb).")
+    converged = serializers.BooleanField()
+    n = serializers.IntegerField(help_text="Reported days the model was fitted on.")
+    note = serializers.CharField(allow_blank=True)
+
+
 class ComparisonOutput(serializers.Serializer):
-    rate_ratio = serializers.FloatField(
-        allow_null=True, help_text="After / before; null when neither window has an episode."
-    )
-    ci_low = serializers.FloatField()
-    ci_high = serializers.FloatField(allow_null=True, help_text="Null means infinity (no episode before).")
-    p_value = serializers.FloatField()
-    method = serializers.CharField()
+    """The verdict's model (negative_binomial), as one object."""
+
+    model = serializers.CharField()
+    rate_ratio = RatioOutput()
+    ci_low = RatioOutput()
+    ci_high = RatioOutput()
+    p_value = serializers.FloatField(allow_null=True)
+
+
+class CaveatOutput(serializers.Serializer):
+    code = serializers.ChoiceField(choices=response.CAVEATS)
+    sentence = serializers.CharField()
+    details = serializers.DictField()
 
 
 class LabPointOutput(serializers.Serializer):
@@ -155,6 +194,8 @@ class LabPointOutput(serializers.Serializer):
 
 
 class TreatmentResponseOutput(serializers.Serializer):
+    supplement = serializers.ChoiceField(choices=list(selectors.SUPPLEMENT_GROUPS))
+    treatment = serializers.CharField(help_text="As the sentence names it: vitamin D, magnesium, the change.")
     start = serializers.DateField(allow_null=True)
     start_source = serializers.ChoiceField(choices=["regimen", "given", "none"])
     lag = serializers.DictField(
@@ -163,26 +204,33 @@ class TreatmentResponseOutput(serializers.Serializer):
     before = WindowOutput(allow_null=True)
     after = WindowOutput(allow_null=True)
     comparison = ComparisonOutput(allow_null=True)
+    models = ModelOutput(many=True)
     severity_change = serializers.FloatField(allow_null=True)
-    adherence_after = serializers.FloatField(allow_null=True)
+    adherence_after = serializers.FloatField(
+        allow_null=True, help_text="The tested supplement's slots in the after window, weighed by prescribed amount."
+    )
     vitamin_d_before = LabPointOutput(allow_null=True)
     vitamin_d_after = LabPointOutput(allow_null=True)
     verdict = serializers.ChoiceField(choices=stats.VERDICTS)
+    reason = serializers.ChoiceField(choices=response.REASONS, allow_null=True, help_text="Why not_enough_data.")
     sentence = serializers.CharField()
+    caveats = CaveatOutput(many=True)
 
 
-def _finite(value: float | None) -> float | None:
-    return None if value is None or value == float("inf") else value
+def _ratio(value: float | None) -> float | str | None:
+    return "Infinity" if value == math.inf else value
 
 
 def _window(first, end_exclusive, window: stats.WindowStats) -> dict:
+    days = (end_exclusive - first).days
     return {
         "start": first,
         "end": end_exclusive - timedelta(days=1),
-        "days": (end_exclusive - first).days,
+        "days": days,
         "episodes": window.episodes,
-        "observed_days": window.observed_days,
-        "rate_per_observed_day": window.rate_per_day,
+        "reported_days": window.reported_days,
+        "reported_share": window.reported_days / days,
+        "rate_per_reported_day": window.rate_per_day,
         "rate_per_week": None if window.rate_per_day is None else window.rate_per_day * 7,
         "mean_severity": window.mean_severity,
         "night_share": window.night_share,
@@ -197,35 +245,51 @@ def _lab(lab) -> dict | None:
     )
 
 
-def treatment_response_data(result: selectors.TreatmentResponseResult) -> dict:
-    if result.response is None:
-        return {
-            "start": None, "start_source": "none", "lag": None, "before": None, "after": None, "comparison": None,
-            "severity_change": None, "adherence_after": None, "vitamin_d_before": None, "vitamin_d_after": None,
-            "verdict": stats.VERDICT_NOT_ENOUGH_DATA, "sentence": result.sentence,
-        }  # fmt: skip
-    w, r, c = result.windows, result.response, result.response.comparison
+def _model(fit) -> dict:
     return {
+        "name": fit.name,
+        "family": fit.family,
+        "rate_ratio": _ratio(fit.rate_ratio),
+        "ci_low": _ratio(fit.ci_low),
+        "ci_high": _ratio(fit.ci_high),
+        "p_value": fit.p_value,
+        "theta": fit.theta,
+        "converged": fit.converged,
+        "n": fit.n,
+        "note": fit.note or "",
+    }
+
+
+def treatment_response_data(result: selectors.TreatmentResponseResult) -> dict:
+    """The answer as TreatmentResponseOutput documents it, built explicitly."""
+    w = result.windows
+    primary = result.models.get(response.PRIMARY_MODEL)
+    return {
+        "supplement": result.supplement,
+        "treatment": result.treatment,
         "start": result.start,
         "start_source": result.start_source,
-        "lag": {"start": w.lag_start, "end": w.lag_end - timedelta(days=1), "days": w.lag_days},
-        "before": _window(w.before_start, w.before_end, r.before),
-        "after": _window(w.after_start, w.after_end, r.after),
+        "lag": None if w is None else {"start": w.lag_start, "end": w.lag_end - timedelta(days=1), "days": w.lag_days},
+        "before": None if w is None else _window(w.before_start, w.before_end, result.before),
+        "after": None if w is None else _window(w.after_start, w.after_end, result.after),
         "comparison": None
-        if c is None
+        if primary is None
         else {
-            "rate_ratio": _finite(c.rate_ratio),
-            "ci_low": c.ci_low,
-            "ci_high": _finite(c.ci_high),
-            "p_value": c.p_value,
-            "method": "exact conditional binomial test for two Poisson rates (as R's poisson.test)",
+            "model": primary.name,
+            "rate_ratio": _ratio(primary.rate_ratio),
+            "ci_low": _ratio(primary.ci_low),
+            "ci_high": _ratio(primary.ci_high),
+            "p_value": primary.p_value,
         },
-        "severity_change": r.severity_change,
+        "models": [_model(result.models[name]) for name in MODEL_NAMES if name in result.models],
+        "severity_change": result.severity_change,
         "adherence_after": result.adherence_after,
         "vitamin_d_before": _lab(result.vitamin_d_before),
         "vitamin_d_after": _lab(result.vitamin_d_after),
-        "verdict": r.verdict,
-        "sentence": r.sentence,
+        "verdict": result.assessment.verdict,
+        "reason": result.assessment.reason,
+        "sentence": result.assessment.sentence,
+        "caveats": [{"code": c.code, "sentence": c.sentence, "details": c.details} for c in result.assessment.caveats],
     }
 
 
@@ -276,3 +340,25 @@ class AdherenceOutput(serializers.Serializer):
     since = serializers.DateField()
     until = serializers.DateField()
     regimens = RegimenAdherenceOutput(many=True)
+
+
+# --- today's doses ----------------------------------------------------------------------------
+class TodayRegimenOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    supplement = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=3)
+    unit = serializers.CharField()
+    frequency = serializers.CharField()
+    phase = serializers.CharField()
+
+
+class TodaySlotOutput(serializers.Serializer):
+    regimen = TodayRegimenOutput()
+    date = serializers.DateField(source="day")
+    status = serializers.ChoiceField(choices=["taken", "skipped", "missed", "due"])
+    overdue = serializers.BooleanField(help_text="From an earlier day and still open.")
+    dose_id = serializers.UUIDField(allow_null=True, help_text="The dose that filled the slot.")
+    taken_id = serializers.UUIDField(
+        help_text="Use as the id of the dose a Taken tap logs (POST /diary/doses or /diary/sync): one per slot."
+    )
+    skip_id = serializers.UUIDField(help_text="Use as the id of the skip a Skip tap logs: one per slot.")

@@ -5,9 +5,9 @@ database; the Django side counts rows in SQL and hands the counts to these funct
 scipy is imported inside the one function that computes a test statistic, so a process
 that never computes one (the beat, a manage command) never loads it.
 
-A rate is episodes per *observed* day (a day with any diary entry, including an explicit
-"no cramps today"). A day with no entry at all is missing, not a zero, so it contributes
-neither episodes nor exposure time.
+A rate is episodes per *reported* day (a day with at least one episode or an explicit "no
+cramps" statement, DOMAIN.md). Any other day is missing, not a zero, so it contributes
+neither episodes nor exposure time: a day with only a dose says nothing about cramps.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ VERDICT_NOT_ENOUGH_DATA = "not_enough_data"
 VERDICTS = (VERDICT_IMPROVED, VERDICT_WORSENED, VERDICT_NO_CLEAR_CHANGE, VERDICT_NOT_ENOUGH_DATA)
 
 #: Two weeks of logged days per window: fewer, and a single bad week dominates.
-MIN_OBSERVED_DAYS = 14
+MIN_REPORTED_DAYS = 14
 #: Below 5 episodes in total even an all-or-nothing split is far from
 #: significant (4 vs 0 over equal windows: p = 0.125), so say so plainly
 #: instead of reporting "no clear change" from data that could not show one.
@@ -150,14 +150,14 @@ _SEVERITY_MAX = 10.0
 class WindowStats:
     """Counts for one window, as the Django side computes them in SQL.
 
-    ``observed_days``: distinct days in the window with any diary entry
+    ``reported_days``: distinct days in the window with any diary entry
     (an episode or an explicit "no cramps today"). ``mean_severity``: mean of
     the 0-10 ratings of the window's episodes that have one, or ``None``.
     ``night_episodes``: episodes during sleep / that woke the patient.
     """
 
     episodes: int
-    observed_days: int
+    reported_days: int
     mean_severity: float | None = None
     night_episodes: int = 0
 
@@ -165,12 +165,12 @@ class WindowStats:
         # Each check catches a plausible counting bug on the SQL side rather
         # than letting it turn into a confident-looking verdict.
         _check_count(self.episodes, "episodes")
-        _check_count(self.observed_days, "observed_days")
+        _check_count(self.reported_days, "reported_days")
         _check_count(self.night_episodes, "night_episodes")
         if self.night_episodes > self.episodes:
             raise ValueError("night_episodes cannot exceed episodes")
-        if self.episodes > 0 and self.observed_days == 0:
-            raise ValueError("a window with episodes has at least one observed day")
+        if self.episodes > 0 and self.reported_days == 0:
+            raise ValueError("a window with episodes has at least one reported day")
         if self.mean_severity is not None:
             if self.episodes == 0:
                 raise ValueError("mean_severity must be None when there are no episodes")
@@ -180,227 +180,10 @@ class WindowStats:
 
     @property
     def rate_per_day(self) -> float | None:
-        """Episodes per observed day, or ``None`` when nothing was observed."""
-        return None if self.observed_days == 0 else self.episodes / self.observed_days
+        """Episodes per reported day, or ``None`` when no day was reported."""
+        return None if self.reported_days == 0 else self.episodes / self.reported_days
 
     @property
     def night_share(self) -> float | None:
         """Fraction of episodes at night, or ``None`` when there are none."""
         return None if self.episodes == 0 else self.night_episodes / self.episodes
-
-
-def _check_threshold(value: int, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        # 0 would allow a window with no observed time, which has no rate.
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return value
-
-
-def verdict(
-    before: WindowStats,
-    after: WindowStats,
-    comparison: RateComparison | None,
-    *,
-    min_observed_days: int = MIN_OBSERVED_DAYS,
-    min_episodes: int = MIN_EPISODES,
-) -> str:
-    """Decide improved / worsened / no_clear_change / not_enough_data.
-
-    The interval, not the point estimate, decides: "improved" only when the
-    whole interval for after/before is below 1, "worsened" only when it is
-    wholly above 1. Thresholds are inclusive: exactly ``min_observed_days``
-    observed days and exactly ``min_episodes`` episodes are enough.
-    """
-    _check_threshold(min_observed_days, "min_observed_days")
-    _check_threshold(min_episodes, "min_episodes")
-    if (
-        comparison is None
-        or before.observed_days < min_observed_days
-        or after.observed_days < min_observed_days
-        or before.episodes + after.episodes < min_episodes
-    ):
-        return VERDICT_NOT_ENOUGH_DATA
-    if comparison.ci_high < 1.0:
-        return VERDICT_IMPROVED
-    if comparison.ci_low > 1.0:
-        return VERDICT_WORSENED
-    return VERDICT_NO_CLEAR_CHANGE
-
-
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
-
-
-def _format_pair(first: float, second: float) -> tuple[str, str]:
-    """Format two weekly rates with one decimal, or two if one would hide a difference."""
-    for digits in (1, 2):
-        a, b = f"{first:.{digits}f}", f"{second:.{digits}f}"
-        if a != b or first == second:
-            break
-    return a, b
-
-
-def verdict_sentence(
-    verdict: str,
-    rate_before_per_week: float | None,
-    rate_after_per_week: float | None,
-    *,
-    before_observed_days: int = 0,
-    after_observed_days: int = 0,
-    total_episodes: int = 0,
-    min_observed_days: int = MIN_OBSERVED_DAYS,
-    min_episodes: int = MIN_EPISODES,
-    treatment: str = "vitamin D",
-    symptom: str = "cramp",
-    symptom_plural: str | None = None,
-) -> str:
-    """One plain sentence a patient can read, honest about uncertainty.
-
-    The counts after ``*`` are only used for "not_enough_data", to say what
-    is missing instead of just "not enough data".
-    """
-    plural = symptom_plural or symptom + "s"
-
-    if verdict == VERDICT_NOT_ENOUGH_DATA:
-        missing: list[str] = []
-        need_after = max(0, min_observed_days - after_observed_days)
-        need_before = max(0, min_observed_days - before_observed_days)
-        if need_after:
-            missing.append(
-                f"keep logging for at least {_plural(need_after, 'more day')} "
-                f"(a day marked \u201cno {plural} today\u201d counts too)"
-            )
-        if need_before:
-            missing.append(
-                f"{_plural(need_before, 'more logged day')} from before you started "
-                f"would be needed (you can add past days or start the comparison earlier)"
-            )
-        if total_episodes < min_episodes:
-            missing.append(
-                f"only {_plural(total_episodes, symptom, plural)} "
-                f"{'has' if total_episodes == 1 else 'have'} been logged in the two periods "
-                f"together, and at least {min_episodes} are needed to compare"
-            )
-        if not missing:
-            # Only reachable if the verdict was computed with other settings.
-            missing.append("more logged days are needed")
-        return (
-            f"There is not enough data yet to tell whether {treatment} has made a difference: "
-            + "; ".join(missing)
-            + "."
-        )
-
-    if rate_before_per_week is None or rate_after_per_week is None:
-        raise ValueError(f"verdict {verdict!r} needs both weekly rates")
-    after_text, before_text = _format_pair(rate_after_per_week, rate_before_per_week)
-
-    if verdict == VERDICT_IMPROVED:
-        if rate_after_per_week == 0:
-            return (
-                f"Since starting {treatment}, you have logged no {plural} at all, against about "
-                f"{before_text} a week before: a drop unlikely to be chance."
-            )
-        return (
-            f"Since starting {treatment}, you have logged fewer {plural}: about {after_text} "
-            f"a week instead of {before_text}, a drop unlikely to be chance."
-        )
-    if verdict == VERDICT_WORSENED:
-        if rate_before_per_week == 0:
-            return (
-                f"Since starting {treatment}, you have logged more {plural}: about {after_text} "
-                f"a week, against none before, a rise unlikely to be chance."
-            )
-        return (
-            f"Since starting {treatment}, you have logged more {plural}: about {after_text} "
-            f"a week instead of {before_text}, a rise unlikely to be chance."
-        )
-    if verdict == VERDICT_NO_CLEAR_CHANGE:
-        return (
-            f"So far there is no clear change since starting {treatment}: about {after_text} "
-            f"{plural} a week now against {before_text} before, and a difference like this "
-            f"could be chance."
-        )
-    raise ValueError(f"unknown verdict {verdict!r}; expected one of {VERDICTS!r}")
-
-
-@dataclass(frozen=True)
-class TreatmentResponse:
-    """Everything the "did it help?" card and the clinician view show."""
-
-    before: WindowStats
-    after: WindowStats
-    rate_before_per_day: float | None
-    rate_after_per_day: float | None
-    #: None only when a window has no observed day (no exposure time at all).
-    comparison: RateComparison | None
-    #: mean severity after minus before (negative = milder); None if unknown.
-    severity_change: float | None
-    night_share_before: float | None
-    night_share_after: float | None
-    verdict: str
-    sentence: str
-
-    @property
-    def rate_before_per_week(self) -> float | None:
-        return None if self.rate_before_per_day is None else self.rate_before_per_day * 7
-
-    @property
-    def rate_after_per_week(self) -> float | None:
-        return None if self.rate_after_per_day is None else self.rate_after_per_day * 7
-
-
-def treatment_response(
-    before: WindowStats,
-    after: WindowStats,
-    *,
-    conf_level: float = 0.95,
-    min_observed_days: int = MIN_OBSERVED_DAYS,
-    min_episodes: int = MIN_EPISODES,
-    treatment: str = "vitamin D",
-    symptom: str = "cramp",
-    symptom_plural: str | None = None,
-) -> TreatmentResponse:
-    """Compare the after window with the before window.
-
-    Rates use observed days as exposure time. The exact comparison is run
-    whenever both windows have at least one observed day, even when the data
-    are too thin for a verdict, so clinicians can still see the interval.
-    """
-    comparison: RateComparison | None = None
-    if before.observed_days > 0 and after.observed_days > 0:
-        comparison = compare_poisson_rates(
-            after.episodes, after.observed_days, before.episodes, before.observed_days, conf_level
-        )
-    outcome = verdict(before, after, comparison, min_observed_days=min_observed_days, min_episodes=min_episodes)
-    severity_change = (
-        None
-        if before.mean_severity is None or after.mean_severity is None
-        else float(after.mean_severity) - float(before.mean_severity)
-    )
-    rate_before = before.rate_per_day
-    rate_after = after.rate_per_day
-    sentence = verdict_sentence(
-        outcome,
-        None if rate_before is None else rate_before * 7,
-        None if rate_after is None else rate_after * 7,
-        before_observed_days=before.observed_days,
-        after_observed_days=after.observed_days,
-        total_episodes=before.episodes + after.episodes,
-        min_observed_days=min_observed_days,
-        min_episodes=min_episodes,
-        treatment=treatment,
-        symptom=symptom,
-        symptom_plural=symptom_plural,
-    )
-    return TreatmentResponse(
-        before=before,
-        after=after,
-        rate_before_per_day=rate_before,
-        rate_after_per_day=rate_after,
-        comparison=comparison,
-        severity_change=severity_change,
-        night_share_before=before.night_share,
-        night_share_after=after.night_share,
-        verdict=outcome,
-        sentence=sentence,
-    )

@@ -6,6 +6,7 @@ urlpatterns = [
     path("trends/spasms", apis.SpasmSeriesApi.as_view(), name="trends-spasms"),
     path("trends/treatment-response", apis.TreatmentResponseApi.as_view(), name="trends-treatment-response"),
     path("adherence", apis.AdherenceApi.as_view(), name="adherence"),
+    path("doses/today", apis.TodayDosesApi.as_view(), name="doses-today"),
     path(
         "clinician/patients/<uuid:patient_id>/trends/spasms",
         apis.SpasmSeriesApi.as_view(),

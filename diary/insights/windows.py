@@ -23,10 +23,13 @@ class WindowError(ValueError):
     ``field`` names the input at fault so a form can attach the message to it.
     """
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, code: str = "invalid_window") -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        # "start_in_future" and "too_early" are states of a diary, not mistakes in a request,
+        # when the start is the patient's own regimen: the caller answers "too early to tell".
+        self.code = code
 
 
 def _require_date(value: object, name: str) -> date:
@@ -141,7 +144,7 @@ def response_windows(
         raise WindowError("before_days", "The period before starting must be at least 1 day long.")
 
     if start > today:
-        raise WindowError("start", "The start date cannot be in the future.")
+        raise WindowError("start", "The start date cannot be in the future.", "start_in_future")
 
     if before_start is None:
         before_start = start - timedelta(days=before_days)
@@ -170,6 +173,7 @@ def response_windows(
                 "start",
                 f"It is too early to compare: the period after starting begins on "
                 f"{_long_date(after_start)}, once the {lag_days}-day waiting period is over.",
+                "too_early",
             )
     else:
         if after_end > today:

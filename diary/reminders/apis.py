@@ -193,6 +193,9 @@ def _run_action(token: str) -> dict:
     if action.action == "taken":
         taken = services.delivery_taken(delivery=delivery)
         return {"action": "taken", "delivery": taken.delivery, "dose": taken.dose}
+    if action.action == "no_cramps":
+        outcome = services.delivery_no_cramps(delivery=delivery)
+        return {"action": "no_cramps", "delivery": delivery, "checkin": outcome.instance}
     snooze, _ = services.delivery_snooze(delivery=delivery)
     delivery.refresh_from_db()
     return {"action": "snooze", "delivery": delivery, "snooze": snooze}
@@ -228,6 +231,9 @@ class ReminderActionApi(APIView):
         dose = result.get("dose")
         if result["action"] == "snooze":
             heading, text = "Snoozed", "We will remind you again in 30 minutes."
+        elif result["action"] == "no_cramps":
+            day = result["checkin"].local_date
+            heading, text = "Noted", f"No cramps on {day:%A} {day.day} {day:%B}: that day is in your diary."
         elif dose is None:
             heading, text = "Done", "The reminder is marked as taken."
         else:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-ACTIONS = ("taken", "snooze")
+ACTIONS = ("taken", "snooze", "no_cramps")
 _SALT = "diary.reminders.action-link"
 
 

@@ -3,6 +3,7 @@ templates under templates/reminders/), and the push payload the service worker s
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -42,6 +43,11 @@ def notification_tag(delivery: Delivery) -> str:
     return f"r{delivery.reminder_id}-{int(delivery.scheduled_for.timestamp()) // 60}"
 
 
+def yesterday_of(delivery: Delivery) -> date:
+    """The date before the slot's, in the reminder's zone: the morning reminder asks about it."""
+    return delivery.scheduled_for.astimezone(ZoneInfo(delivery.reminder.time_zone)).date() - timedelta(days=1)
+
+
 def _body(delivery: Delivery) -> str:
     at = delivery.scheduled_for.astimezone(ZoneInfo(delivery.reminder.time_zone)).strftime("%H:%M")
     return _render("notification_body.txt", kind=delivery.kind, at=at).strip()
@@ -52,11 +58,24 @@ def _render(template: str, **context) -> str:
     return render_to_string(f"reminders/{template}", context)
 
 
-def push_payload(delivery: Delivery) -> dict:
+def push_payload(delivery: Delivery, *, ask_yesterday: bool = False) -> dict:
     """What the service worker reads: title, body, tag and the action URLs (signed, so the
-    worker can POST them without the session cookie or a CSRF token)."""
+    worker can POST them without the session cookie or a CSRF token).
+
+    Browsers show two actions at most. When the day before says nothing about cramps
+    (`ask_yesterday`), the second one is "No cramps yesterday" (an explicit zero in one tap);
+    otherwise "Snooze"."""
     actions = [{"action": "taken", "title": "Taken", "method": "POST", "url": links.action_path(delivery.id, "taken")}]
-    if delivery.kind == Delivery.Kind.REMINDER:
+    if delivery.kind == Delivery.Kind.REMINDER and ask_yesterday:
+        actions.append(
+            {
+                "action": "no_cramps",
+                "title": "No cramps yesterday",
+                "method": "POST",
+                "url": links.action_path(delivery.id, "no_cramps"),
+            }
+        )
+    elif delivery.kind == Delivery.Kind.REMINDER:
         actions.append(
             {
                 "action": "snooze",
@@ -80,10 +99,23 @@ def push_payload(delivery: Delivery) -> dict:
     }
 
 
-def email_message(delivery: Delivery) -> tuple[str, str]:
+def email_message(delivery: Delivery, *, ask_yesterday: bool = False) -> tuple[str, str]:
     name = dose_name(delivery.reminder)
     link = settings.PUBLIC_BASE_URL + links.action_path(delivery.id, "taken")
+    no_cramps_link = settings.PUBLIC_BASE_URL + links.action_path(delivery.id, "no_cramps") if ask_yesterday else ""
+    yesterday = yesterday_of(delivery)
     hours = settings.REMINDER_LINK_MAX_AGE_HOURS
-    body = _render("email_body.txt", body=_body(delivery), name=name, link=link, hours=hours).rstrip("\n") + "\n"
+    body = (
+        _render(
+            "email_body.txt",
+            body=_body(delivery),
+            name=name,
+            link=link,
+            hours=hours,
+            no_cramps_link=no_cramps_link,
+            yesterday=f"{yesterday:%A} {yesterday.day} {yesterday:%B}",
+        ).rstrip("\n")
+        + "\n"
+    )
     subject = _render("email_subject.txt", prefix=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX, name=name)
     return subject.strip(), body

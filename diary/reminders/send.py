@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from django.core.mail import get_connection
 from django.utils import timezone
 
+from diary.models import ReportedDay
 from diary.reminders import messages, tick, transports
 from diary.reminders.models import Delivery, PushSubscription, Reminder
 from diary.reminders.sql import update_returning
@@ -81,9 +82,12 @@ def deliver(delivery_ids: Sequence[int], *, now: datetime | None = None, on_clai
         subscriptions[subscription.user_id].append(subscription)
     channels = _Channels()
     retries: dict[int, list[int]] = defaultdict(list)
+    ask_yesterday = _unreported_yesterdays(deliveries)
     try:
         for delivery in deliveries:
-            outcome, detail, retry_after = _send_one(delivery, subscriptions, channels, now, report)
+            outcome, detail, retry_after = _send_one(
+                delivery, subscriptions, channels, now, report, ask_yesterday=delivery.id in ask_yesterday
+            )
             _record(delivery, outcome, detail, retry_after, now, report, retries)
     finally:
         channels.close()
@@ -123,7 +127,32 @@ class _Channels:
             self._mail.close()
 
 
-def _send_one(delivery: Delivery, subscriptions: dict, channels: _Channels, now: datetime, report: SendReport):
+def _unreported_yesterdays(deliveries: Sequence[Delivery]) -> set[int]:
+    """Reminders (not snoozes or follow-ups) whose day before says nothing about cramps: they
+    offer "No cramps yesterday". One query for the whole batch."""
+    wanted = {
+        d.id: (d.reminder.patient_id, messages.yesterday_of(d)) for d in deliveries if d.kind == Delivery.Kind.REMINDER
+    }
+    if not wanted:
+        return set()
+    reported = set(
+        ReportedDay.objects.filter(
+            patient_id__in={patient for patient, _ in wanted.values()},
+            local_date__in={day for _, day in wanted.values()},
+        ).values_list("patient_id", "local_date")
+    )
+    return {delivery_id for delivery_id, pair in wanted.items() if pair not in reported}
+
+
+def _send_one(
+    delivery: Delivery,
+    subscriptions: dict,
+    channels: _Channels,
+    now: datetime,
+    report: SendReport,
+    *,
+    ask_yesterday: bool = False,
+):
     reminder = delivery.reminder
     patient = reminder.patient
     if now - delivery.fire_at > grace():
@@ -132,9 +161,9 @@ def _send_one(delivery: Delivery, subscriptions: dict, channels: _Channels, now:
         return transports.Outcome.FAILED, "the account is inactive", None
     results: list[transports.Result] = []
     if reminder.channel in (Reminder.Channel.PUSH, Reminder.Channel.BOTH):
-        results += _send_push(delivery, subscriptions[patient.id], channels, now, report)
+        results += _send_push(delivery, subscriptions[patient.id], channels, now, report, ask_yesterday)
     if reminder.channel in (Reminder.Channel.EMAIL, Reminder.Channel.BOTH):
-        subject, body = messages.email_message(delivery)
+        subject, body = messages.email_message(delivery, ask_yesterday=ask_yesterday)
         results.append(transports.send_email(to=patient.email, subject=subject, body=body, connection=channels.mail))
     # One target reached is a delivery: retrying would send the reached one twice.
     for wanted in (transports.Outcome.OK, transports.Outcome.RETRY):
@@ -145,12 +174,14 @@ def _send_one(delivery: Delivery, subscriptions: dict, channels: _Channels, now:
     return transports.Outcome.FAILED, "; ".join(r.detail for r in results if r.detail)[:200], None
 
 
-def _send_push(delivery: Delivery, targets: list, channels: _Channels, now: datetime, report: SendReport):
+def _send_push(
+    delivery: Delivery, targets: list, channels: _Channels, now: datetime, report: SendReport, ask_yesterday: bool
+):
     if not transports.push_enabled():
         return [transports.Result(transports.Outcome.FAILED, "push is not configured on the server")]
     if not targets:
         return [transports.Result(transports.Outcome.FAILED, "no device registered for push")]
-    payload = messages.push_payload(delivery)
+    payload = messages.push_payload(delivery, ask_yesterday=ask_yesterday)
     ttl = int((delivery.fire_at + grace() - now).total_seconds())
     results = []
     for subscription in list(targets):

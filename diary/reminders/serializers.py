@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from diary.reminders import schedule
 from diary.reminders.models import Delivery, Reminder
-from diary.serializers import DoseOutput, validate_instant
+from diary.serializers import CheckinOutput, DoseOutput, validate_instant
 
 _TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 
@@ -109,10 +109,11 @@ class SnoozeInput(serializers.Serializer):
 
 
 class ActionOutput(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["taken", "snooze"])
+    action = serializers.ChoiceField(choices=["taken", "snooze", "no_cramps"])
     delivery = DeliveryOutput()
     dose = DoseOutput(allow_null=True, required=False)
     snooze = DeliveryOutput(allow_null=True, required=False)
+    checkin = CheckinOutput(allow_null=True, required=False, help_text="no_cramps: the day's check-in.")
 
 
 class PushKeysInput(serializers.Serializer):

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -23,7 +24,7 @@ from diary.models import SupplementDose, SupplementRegimen
 from diary.reminders import schedule, transports
 from diary.reminders.models import Delivery, PushSubscription, Reminder
 from diary.reminders.schedule import ReminderSchedule
-from diary.services import entry_create
+from diary.services import Outcome, entry_create, no_cramps_record
 
 # Defaults for a reminder made from a regimen: a daily dose with breakfast, the weekly
 # loading dose a little later on its day.
@@ -279,6 +280,14 @@ def _log_dose(reminder: Reminder, root: Delivery, taken_at: datetime) -> tuple[S
             raise
         return dose, False
     return outcome.instance, outcome.status == "created"
+
+
+def delivery_no_cramps(*, delivery: Delivery) -> Outcome:
+    """ "No cramps yesterday" from the morning reminder: the explicit zero for the day before
+    the slot's date, idempotent (diary.services.no_cramps_record)."""
+    reminder = Reminder.objects.select_related("patient").get(id=delivery.reminder_id)
+    day = delivery.scheduled_for.astimezone(ZoneInfo(reminder.time_zone)).date() - timedelta(days=1)
+    return no_cramps_record(patient=reminder.patient, day=day)
 
 
 def delivery_snooze(

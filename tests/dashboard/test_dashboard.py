@@ -47,7 +47,7 @@ def test_a_patient_row_shows_the_numbers_and_flags(patient, clinician_client):
     row = clinician_client.get("/api/v1/clinician/patients").json()["results"][0]
     assert row["patient"]["email"] == patient.email
     assert row["summary_status"] == "current"
-    assert (row["last_entry_date"], row["days_since_last_entry"]) == (today.isoformat(), 0)
+    assert (row["last_reported_day"], row["days_since_last_report"]) == (today.isoformat(), 0)
     assert (row["episodes_last_28_days"], row["episodes_previous_28_days"]) == (3, 2)
     assert row["adherence_28_days"] == pytest.approx(10 / 28)
     assert row["latest_vitamin_d"] == {
@@ -55,7 +55,11 @@ def test_a_patient_row_shows_the_numbers_and_flags(patient, clinician_client):
         "category": "deficient",
         "collected_on": (today - timedelta(days=20)).isoformat(),
     }
-    assert row["flags"] == ["low_adherence", "vitamin_d_below_20"]
+    assert [f["code"] for f in row["flags"]] == ["low_adherence", "vitamin_d_below_20"]
+    low = row["flags"][0]
+    assert (low["regimen_id"], low["date"]) == (str(plan.id), today.isoformat())
+    assert low["text"] == "vitamin D3 1,000 IU daily (maintenance): 10 of 28 doses taken in 28 days."
+    assert row["flags"][1]["date"] == (today - timedelta(days=20)).isoformat()
     # The dashboard's verdict is the treatment-response endpoint's verdict.
     assert (
         row["verdict"]
@@ -158,8 +162,9 @@ def _many_linked_patients(clinician: User, count: int) -> None:
                 as_of=today_of(u),
                 computed_at=now,
                 stale=False,
-                last_entry_date=today_of(u),
+                last_reported_day=today_of(u),
                 adherence_28=0.5 if i % 3 else None,
+                flags=[{"code": "low_adherence", "date": None, "text": "x", "regimen_id": None}] if i % 3 else [],
             )
             for i, u in enumerate(users)
         ]
@@ -176,7 +181,7 @@ def test_the_dashboard_costs_the_same_queries_for_3_and_300_patients(other_clini
         body = client.get("/api/v1/clinician/patients?page_size=500").json()
     assert len(body["results"]) == 300
     assert len(small) == len(large), [q["sql"][:80] for q in large]
-    assert body["results"][0]["flags"] == ["low_adherence"]
+    assert [f["code"] for f in body["results"][0]["flags"]] == ["low_adherence"]
 
 
 def test_dashboard_access(

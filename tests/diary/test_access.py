@@ -16,7 +16,11 @@ KIND_NAMES = list(KINDS)
 @pytest.fixture
 def entry_of(patient_client):
     def make(kind: str) -> dict:
-        response = patient_client.post(f"/api/v1/diary/{KIND_PLURALS[kind]}", payload(kind), format="json")
+        extra = {}
+        if kind == "skip":
+            regimen = patient_client.post("/api/v1/diary/regimens", payload("regimen"), format="json").json()
+            extra["regimen_id"] = regimen["id"]
+        response = patient_client.post(f"/api/v1/diary/{KIND_PLURALS[kind]}", payload(kind, **extra), format="json")
         assert response.status_code == 201, response.content
         return response.json()
 

@@ -10,6 +10,7 @@ from django.test import override_settings
 
 from accounts.demo import DEMO_CLINICIAN_EMAIL, DEMO_PASSWORD, DEMO_PATIENT_EMAIL
 from accounts.models import CareLink, User
+from diary.demo_clinic import STORIES
 from diary.models import DailyCheckin, LabResult, SpasmEpisode, SunExposure, SupplementDose, SupplementRegimen
 from tests.conftest import client_for
 
@@ -50,7 +51,7 @@ def test_seed_demo_makes_a_linked_pair_with_months_of_realistic_data():
     count = SpasmEpisode.objects.count()
     call_command("seed_demo", stdout=io.StringIO())
     assert SpasmEpisode.objects.count() == count
-    assert User.objects.count() == 2
+    assert User.objects.count() == 2 + len(STORIES)
 
 
 def test_the_demo_logins_work_and_the_totp_code_is_accepted():
@@ -80,7 +81,9 @@ def test_the_demo_logins_work_and_the_totp_code_is_accepted():
     patients = client.get(
         "/api/v1/clinician/patients", HTTP_X_SESSION_TOKEN=response.json()["meta"]["session_token"]
     ).json()["results"]
-    assert [row["patient"]["email"] for row in patients] == [DEMO_PATIENT_EMAIL]
+    assert sorted(row["patient"]["email"] for row in patients) == sorted(
+        [DEMO_PATIENT_EMAIL, *(s.email for s in STORIES)]
+    )
 
 
 def test_demo_commands_are_refused_outside_demo_settings():
@@ -101,3 +104,25 @@ def test_the_demo_patient_reads_their_diary():
     call_command("seed_demo", stdout=io.StringIO())
     response = client_for(User.objects.get(email=DEMO_PATIENT_EMAIL)).get("/api/v1/diary/episodes?page_size=5")
     assert len(response.json()["results"]) == 5
+
+
+def test_the_demo_clinic_tells_its_stories_without_contradictions():
+    from diary.models import PatientSummary
+
+    call_command("seed_demo", stdout=io.StringIO())
+    for checkin in DailyCheckin.objects.filter(no_cramps=True):
+        assert not SpasmEpisode.objects.filter(patient_id=checkin.patient_id, local_date=checkin.local_date).exists()
+    summaries = {s.patient.email: s for s in PatientSummary.objects.select_related("patient")}
+    assert len(summaries) == 1 + len(STORIES)
+    flags = {email: {f["code"] for f in s.flags} for email, s in summaries.items()}
+    assert "high_single_dose" in flags["grace@demo.test"]
+    assert "vitamin_d_above_100" in flags["henry@demo.test"]
+    assert "high_calcium_on_supplementation" in flags["henry@demo.test"]
+    assert {"retest_due", "no_maintenance_after_loading"} <= flags["isla@demo.test"]
+    assert "secondary_hyperparathyroidism_pattern" in flags["omar@demo.test"]
+    assert "no_reports_7_days" in flags["zoe@demo.test"]
+    assert "low_adherence" in flags["ethan@demo.test"]
+    verdicts = {email: s.verdict for email, s in summaries.items()}
+    assert verdicts["noah@demo.test"] == "improved"
+    assert verdicts["ava@demo.test"] == "not_enough_data"
+    assert verdicts["olivia@demo.test"] == "no_clear_change"

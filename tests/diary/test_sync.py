@@ -74,7 +74,7 @@ def test_the_query_count_does_not_grow_with_the_batch(patient_client):
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     # session and user, per kind: existing ids and one insert (with savepoints), then the
-    # observed days and the dashboard summary's stale mark.
+    # reported days and the dashboard summary's stale mark.
     assert counts[1] <= 36
 
 

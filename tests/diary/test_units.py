@@ -59,8 +59,8 @@ def test_canonical_units_and_the_units_each_supplement_takes():
         ("calcium", Decimal("2.2"), "mmol/L", 2.2 * 4.008),
         ("pth", Decimal("6.9"), "pmol/L", 6.9 * 9.43),
         ("pth", 65, "ng/L", 65.0),
-        ("phosphate", 1, "mmol/L", 3.097),
-        ("magnesium", Decimal("0.85"), "mmol/L", 0.85 * 2.431),
+        ("phosphate", 1, "mmol/L", 1 / 0.3229),
+        ("magnesium", Decimal("0.85"), "mmol/L", 0.85 / 0.4114),
         ("potassium", 4, "mEq/L", 4.0),
     ],
 )

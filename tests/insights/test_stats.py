@@ -18,14 +18,7 @@ from pathlib import Path
 import pytest
 
 from diary.insights import windows
-from diary.insights.stats import (
-    RateComparison,
-    WindowStats,
-    compare_poisson_rates,
-    treatment_response,
-    verdict,
-    verdict_sentence,
-)
+from diary.insights.stats import RateComparison, WindowStats, compare_poisson_rates
 from diary.insights.windows import WindowError, response_windows
 
 # ---------------------------------------------------------------------------
@@ -371,7 +364,7 @@ def test_response_windows_dataclass_rejects_overlap():
 
 
 def test_an_empty_window_has_no_rate_and_no_night_share():
-    result = WindowStats(episodes=0, observed_days=0)
+    result = WindowStats(episodes=0, reported_days=0)
     assert result.rate_per_day is None
     assert result.night_share is None
 
@@ -379,205 +372,17 @@ def test_an_empty_window_has_no_rate_and_no_night_share():
 @pytest.mark.parametrize(
     "kwargs",
     [
-        {"episodes": 2, "observed_days": 5, "night_episodes": 3},
-        {"episodes": 2, "observed_days": 0},
-        {"episodes": -1, "observed_days": 5},
-        {"episodes": 2, "observed_days": 5, "mean_severity": 11},
-        {"episodes": 2, "observed_days": 5, "mean_severity": -0.5},
-        {"episodes": 0, "observed_days": 5, "mean_severity": 3},
+        {"episodes": 2, "reported_days": 5, "night_episodes": 3},
+        {"episodes": 2, "reported_days": 0},
+        {"episodes": -1, "reported_days": 5},
+        {"episodes": 2, "reported_days": 5, "mean_severity": 11},
+        {"episodes": 2, "reported_days": 5, "mean_severity": -0.5},
+        {"episodes": 0, "reported_days": 5, "mean_severity": 3},
     ],
 )
 def test_window_stats_rejects_inconsistent_counts(kwargs):
     with pytest.raises(ValueError):
         WindowStats(**kwargs)
-
-
-# ---------------------------------------------------------------------------
-# Verdict and sentence
-# ---------------------------------------------------------------------------
-
-
-def _verdict_for(before: WindowStats, after: WindowStats) -> str:
-    comparison = compare_poisson_rates(after.episodes, after.observed_days, before.episodes, before.observed_days)
-    return verdict(before, after, comparison)
-
-
-def test_verdict_observed_day_threshold_is_inclusive():
-    # 5 episodes before, none after, 14 days each: interval upper bound 1.09.
-    assert _verdict_for(WindowStats(5, 14), WindowStats(0, 14)) == "no_clear_change"
-    assert _verdict_for(WindowStats(5, 13), WindowStats(0, 14)) == "not_enough_data"
-    assert _verdict_for(WindowStats(5, 14), WindowStats(0, 13)) == "not_enough_data"
-
-
-def test_verdict_episode_threshold_is_inclusive():
-    assert _verdict_for(WindowStats(3, 20), WindowStats(2, 20)) == "no_clear_change"
-    assert _verdict_for(WindowStats(3, 20), WindowStats(1, 20)) == "not_enough_data"
-    assert _verdict_for(WindowStats(4, 20), WindowStats(0, 20)) == "not_enough_data"
-
-
-def test_verdict_thresholds_are_configurable():
-    before, after = WindowStats(3, 10), WindowStats(1, 10)
-    comparison = compare_poisson_rates(1, 10, 3, 10)
-    assert verdict(before, after, comparison) == "not_enough_data"
-    assert verdict(before, after, comparison, min_observed_days=10, min_episodes=4) == "no_clear_change"
-    with pytest.raises(ValueError, match="min_observed_days"):
-        verdict(before, after, comparison, min_observed_days=0)
-
-
-@pytest.mark.parametrize(
-    ("ci_low", "ci_high", "expected"),
-    [
-        (0.2, 0.999, "improved"),
-        (0.2, 1.0, "no_clear_change"),
-        (0.5, 2.0, "no_clear_change"),
-        (1.0, 3.0, "no_clear_change"),
-        (1.001, 3.0, "worsened"),
-        (1.5, math.inf, "worsened"),
-        (0.0, 0.5, "improved"),
-    ],
-)
-def test_verdict_uses_the_whole_interval(ci_low, ci_high, expected):
-    comparison = RateComparison(rate_ratio=1.0, ci_low=ci_low, ci_high=ci_high, p_value=0.5)
-    assert verdict(WindowStats(10, 30), WindowStats(10, 30), comparison) == expected
-
-
-def test_verdict_without_comparison_is_not_enough_data():
-    assert verdict(WindowStats(10, 30), WindowStats(10, 30), None) == "not_enough_data"
-
-
-def test_improved_sentence_matches_example():
-    # 34 cramps in 70 logged days = 3.4 a week; 12 in 70 = 1.2 a week.
-    result = treatment_response(WindowStats(34, 70), WindowStats(12, 70))
-    assert result.verdict == "improved"
-    assert result.sentence == (
-        "Since starting vitamin D, you have logged fewer cramps: about 1.2 a week instead of 3.4, "
-        "a drop unlikely to be chance."
-    )
-
-
-def test_worsened_sentence():
-    result = treatment_response(WindowStats(12, 70), WindowStats(34, 70))
-    assert result.verdict == "worsened"
-    assert result.sentence == (
-        "Since starting vitamin D, you have logged more cramps: about 3.4 a week instead of 1.2, "
-        "a rise unlikely to be chance."
-    )
-
-
-def test_sentences_when_one_window_has_no_episodes():
-    improved = treatment_response(WindowStats(20, 28), WindowStats(0, 28))
-    assert improved.verdict == "improved"
-    assert "no cramps at all" in improved.sentence
-    assert "about 5.0 a week before" in improved.sentence
-    worsened = treatment_response(WindowStats(0, 28), WindowStats(20, 28))
-    assert worsened.verdict == "worsened"
-    assert "none before" in worsened.sentence
-
-
-def test_no_clear_change_sentence_says_it_could_be_chance():
-    result = treatment_response(WindowStats(10, 28), WindowStats(8, 28))
-    assert result.verdict == "no_clear_change"
-    assert result.sentence == (
-        "So far there is no clear change since starting vitamin D: about 2.0 cramps a week now "
-        "against 2.5 before, and a difference like this could be chance."
-    )
-
-
-def test_not_enough_data_sentence_says_what_is_missing():
-    result = treatment_response(WindowStats(10, 20), WindowStats(2, 8))
-    assert result.verdict == "not_enough_data"
-    assert "keep logging for at least 6 more days" in result.sentence
-    assert "more logged day" not in result.sentence  # the before window is long enough
-    assert "only" not in result.sentence  # 12 episodes are enough
-
-    short_before = treatment_response(WindowStats(1, 9), WindowStats(1, 30))
-    assert "5 more logged days from before you started" in short_before.sentence
-    assert "keep logging" not in short_before.sentence
-    assert "only 2 cramps have been logged" in short_before.sentence
-    assert "at least 5 are needed" in short_before.sentence
-
-    one = treatment_response(WindowStats(1, 30), WindowStats(0, 30))
-    assert "only 1 cramp has been logged" in one.sentence
-
-
-def test_sentence_two_decimals_when_one_would_hide_the_difference():
-    text = verdict_sentence("no_clear_change", 0.04, 0.01)
-    assert "about 0.01 cramps a week now against 0.04 before" in text
-
-
-def test_sentence_custom_wording_and_errors():
-    text = verdict_sentence("improved", 3.0, 1.0, treatment="magnesium", symptom="spasm")
-    assert text.startswith("Since starting magnesium, you have logged fewer spasms:")
-    with pytest.raises(ValueError, match="unknown verdict"):
-        verdict_sentence("better", 3.0, 1.0)
-    with pytest.raises(ValueError, match="rates"):
-        verdict_sentence("improved", None, 1.0)
-
-
-# ---------------------------------------------------------------------------
-# Whole treatment response against independent reference values
-# ---------------------------------------------------------------------------
-
-
-def test_treatment_response_with_known_data():
-    before = WindowStats(episodes=24, observed_days=52, mean_severity=6.5, night_episodes=10)
-    after = WindowStats(episodes=6, observed_days=40, mean_severity=4.0, night_episodes=1)
-    result = treatment_response(before, after)
-
-    assert (result.before.episodes, result.after.episodes) == (24, 6)
-    assert result.rate_before_per_day == 24 / 52
-    assert result.rate_after_per_day == 6 / 40
-    assert math.isclose(result.rate_before_per_week, 24 / 52 * 7)
-    assert math.isclose(result.rate_after_per_week, 6 / 40 * 7)
-    assert result.severity_change == -2.5
-    assert (result.night_share_before, result.night_share_after) == (10 / 24, 1 / 6)
-
-    expected = ref_poisson_test(6, 40, 24, 52)
-    assert_matches(result.comparison, expected)
-    assert same4(result.comparison.rate_ratio, (6 / 40) / (24 / 52))  # 0.325
-    # The verdict follows from the reference interval, worked out independently.
-    assert expected[2] < 1
-    assert result.verdict == "improved"
-    assert "about 1.1 a week instead of 3.2" in result.sentence
-
-
-def test_treatment_response_with_no_observed_days():
-    result = treatment_response(WindowStats(0, 0), WindowStats(4, 20))
-    assert result.rate_before_per_day is None
-    assert result.rate_before_per_week is None
-    assert result.rate_after_per_day == 0.2
-    assert result.comparison is None
-    assert result.verdict == "not_enough_data"
-    assert "14 more logged days from before you started" in result.sentence
-    assert result.night_share_before is None
-
-
-def test_treatment_response_with_no_episodes_at_all():
-    result = treatment_response(WindowStats(0, 30), WindowStats(0, 30))
-    assert result.comparison == RateComparison(rate_ratio=None, ci_low=0.0, ci_high=math.inf, p_value=1.0)
-    assert result.verdict == "not_enough_data"
-    assert "only 0 cramps have been logged" in result.sentence
-    assert (result.rate_before_per_day, result.rate_after_per_day) == (0.0, 0.0)
-    assert result.severity_change is None
-
-
-def test_treatment_response_with_empty_after_window():
-    before = WindowStats(episodes=12, observed_days=30, mean_severity=5.0, night_episodes=6)
-    after = WindowStats(episodes=0, observed_days=30)
-    result = treatment_response(before, after)
-    expected = ref_poisson_test(0, 30, 12, 30)
-    assert_matches(result.comparison, expected)
-    assert result.comparison.ci_low == 0.0
-    assert result.severity_change is None
-    assert (result.night_share_before, result.night_share_after) == (0.5, None)
-    assert result.verdict == ("improved" if expected[2] < 1 else "no_clear_change")
-    assert result.verdict == "improved"
-
-
-def test_treatment_response_is_frozen():
-    result = treatment_response(WindowStats(10, 28), WindowStats(8, 28))
-    with pytest.raises(AttributeError):
-        result.verdict = "improved"
 
 
 def test_stats_and_windows_import_without_django_or_scipy():

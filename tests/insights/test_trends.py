@@ -23,15 +23,15 @@ def today_of(patient) -> date:
 
 @pytest.fixture
 def known_diary(patient):
-    """Start 70 days ago. Before window (56 days): 21 episodes on 15 days, 30 observed days.
-    After window (from day 14 after the start to today, 57 days): 6 episodes, 40 observed days."""
+    """Start 70 days ago. Before window (56 days): 21 episodes on 15 days, 30 reported days.
+    After window (from day 14 after the start to today, 57 days): 6 episodes, 40 reported days."""
     today = today_of(patient)
     start = today - timedelta(days=70)
     regimen(
         patient, start, amount=50_000, frequency="weekly", weekdays=[start.isoweekday()], end=start + timedelta(days=55)
     )
     rows = []
-    before_days = [start - timedelta(days=d) for d in range(1, 31)]  # 30 observed days
+    before_days = [start - timedelta(days=d) for d in range(1, 31)]  # 30 reported days
     for i, day in enumerate(before_days):
         if i < 15:
             rows += [episode(patient, day, severity=7, hour=2, during_sleep=True)]
@@ -56,15 +56,18 @@ def test_treatment_response_matches_an_independent_computation(patient_client, k
     assert body["start"] == start.isoformat() and body["start_source"] == "regimen"
     assert body["lag"] == {"start": start.isoformat(), "end": (start + timedelta(days=13)).isoformat(), "days": 14}
     before, after = body["before"], body["after"]
-    assert (before["episodes"], before["observed_days"], before["days"]) == (21, 30, 56)
-    assert (after["episodes"], after["observed_days"], after["days"]) == (6, 40, 57)
-    assert before["rate_per_observed_day"] == pytest.approx(21 / 30)
-    assert after["rate_per_observed_day"] == pytest.approx(6 / 40)
+    assert (before["episodes"], before["reported_days"], before["days"]) == (21, 30, 56)
+    assert (after["episodes"], after["reported_days"], after["days"]) == (6, 40, 57)
+    assert before["rate_per_reported_day"] == pytest.approx(21 / 30)
+    assert after["rate_per_reported_day"] == pytest.approx(6 / 40)
     ratio, low, high, p_value = ref_poisson_test(6, 40, 21, 30)
-    comparison = body["comparison"]
+    exact = next(model for model in body["models"] if model["name"] == "exact_poisson")
     for name, expected in [("rate_ratio", ratio), ("ci_low", low), ("ci_high", high), ("p_value", p_value)]:
-        assert same4(comparison[name], expected), (name, comparison[name], expected)
-    assert same4(comparison["rate_ratio"], 0.2142857)
+        assert same4(exact[name], expected), (name, exact[name], expected)
+    assert same4(exact["rate_ratio"], 0.2142857)
+    # The verdict's model is the negative binomial; the same point estimate, its own interval.
+    assert body["comparison"]["model"] == "negative_binomial"
+    assert same4(body["comparison"]["rate_ratio"], 0.2142857)
     assert body["verdict"] == "improved"
     assert high < 1
     assert before["mean_severity"] == pytest.approx((15 * 7 + 6 * 5) / 21)
@@ -90,7 +93,7 @@ def test_a_thin_window_is_not_enough_data(patient_client, patient):
     )
     body = patient_client.get("/api/v1/trends/treatment-response").json()
     assert body["verdict"] == "not_enough_data"
-    assert (body["before"]["observed_days"], body["after"]["observed_days"]) == (10, 10)
+    assert (body["before"]["reported_days"], body["after"]["reported_days"]) == (10, 10)
     assert body["sentence"]
 
 
@@ -130,8 +133,8 @@ def test_weekly_series_counts_rates_and_overlays(patient_client, patient):
     plan = regimen(patient, monday, amount=50_000, frequency="weekly", weekdays=[1], end=monday + timedelta(days=55))
     save(
         episode(patient, monday, severity=6), episode(patient, monday + timedelta(days=1), severity=4, hour=3),
-        checkin(patient, monday + timedelta(days=2)),  # an explicit zero: observed
-        # 2026-03-05 and 06: nothing logged, so missing (not zero)
+        checkin(patient, monday + timedelta(days=2)),  # an explicit zero: reported
+        # 2026-03-05 and 06: nothing logged, so missing (not zero); the 8th has only sun: missing too
         sun(patient, monday, 20), sun(patient, monday + timedelta(days=6), 40),
         dose(patient, monday, amount=50_000, plan=plan),
         episode(patient, monday + timedelta(days=7), severity=8),  # next week
@@ -139,13 +142,13 @@ def test_weekly_series_counts_rates_and_overlays(patient_client, patient):
     body = patient_client.get("/api/v1/trends/spasms?bucket=week&from=2026-03-02&to=2026-03-15").json()
     first, second = body["buckets"]
     assert (first["start"], first["end"], first["days"]) == ("2026-03-02", "2026-03-08", 7)
-    assert (first["episodes"], first["observed_days"], first["night_episodes"]) == (2, 4, 1)
-    assert first["episodes_per_observed_day"] == pytest.approx(0.5)
+    assert (first["episodes"], first["reported_days"], first["night_episodes"]) == (2, 3, 1)
+    assert first["episodes_per_reported_day"] == pytest.approx(2 / 3)
     assert first["mean_severity"] == pytest.approx(5.0)
     assert first["sun_minutes"] == 60
     assert first["vitamin_d_iu_per_day"] == pytest.approx(7142.857, rel=1e-6)
     assert first["adherence"] == 1.0
-    assert (second["episodes"], second["observed_days"], second["adherence"]) == (1, 1, 0.0)
+    assert (second["episodes"], second["reported_days"], second["adherence"]) == (1, 1, 0.0)
     assert body["supplementation_start"] == "2026-03-02"
     assert body["regimens"][0]["daily_equivalent"] == pytest.approx(7142.857, rel=1e-6)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from accounts.demo import DEMO_CLINICIAN_EMAIL, DEMO_PASSWORD, DEMO_PATIENT_EMAIL
+from diary.demo_clinic import STORIES
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -116,7 +117,8 @@ def test_the_procfile_stack_serves_health_schema_and_demo_logins(tmp_path):
             token = json.loads(response.read())["meta"]["session_token"]
         status, body = _get(f"{base}/api/v1/clinician/patients", {"X-Session-Token": token})
         assert status == 200
-        assert [row["patient"]["email"] for row in json.loads(body)["results"]] == [DEMO_PATIENT_EMAIL]
+        emails = [row["patient"]["email"] for row in json.loads(body)["results"]]
+        assert sorted(emails) == sorted([DEMO_PATIENT_EMAIL, *(story.email for story in STORIES)])
         output = (tmp_path / "honcho.log").read_text()
         assert "worker.1" in output and "beat.1" in output
     finally:

@@ -15,10 +15,11 @@ from django.utils import timezone
 from py_vapid import Vapid02
 from rest_framework.test import APIClient
 
-from diary.models import SupplementDose
+from diary.models import DailyCheckin, SupplementDose
 from diary.reminders import send, services, tasks, transports
 from diary.reminders import tick as tick_module
 from diary.reminders.models import Delivery, PushSubscription
+from diary.services import no_cramps_record
 from tests.reminders_support import decrypt, hm, make_regimen, make_reminder, subscribe
 
 pytestmark = pytest.mark.django_db
@@ -81,9 +82,10 @@ def test_a_push_is_a_real_web_push(patient, due, push_service, vapid):
     assert payload["delivery_id"] == ids[0]
     assert payload["title"] == "Vitamin D3 1,000 IU"
     assert payload["tag"] == headers["topic"]
+    # The day before says nothing about cramps: the second action asks about it.
     assert [(a["action"], a["title"], a["method"]) for a in payload["actions"]] == [
         ("taken", "Taken", "POST"),
-        ("snooze", "Snooze 30 min", "POST"),
+        ("no_cramps", "No cramps yesterday", "POST"),
     ]
     delivery = Delivery.objects.get(id=ids[0])
     assert (delivery.status, delivery.attempts) == ("sent", 1)
@@ -92,12 +94,37 @@ def test_a_push_is_a_real_web_push(patient, due, push_service, vapid):
     assert subscription.last_success_at is not None
 
 
+def _actions(push_service, browser_key, subscription, request=0) -> dict[str, str]:
+    payload = json.loads(decrypt(push_service.requests[request]["data"], browser_key, subscription.auth))
+    return {a["action"]: a["url"] for a in payload["actions"]}
+
+
+def test_no_cramps_yesterday_from_the_notification_is_one_idempotent_statement(patient, due, push_service):
+    subscription, browser_key = subscribe(patient)
+    send.deliver(due())
+    url = _actions(push_service, browser_key, subscription)["no_cramps"]
+    first, again = APIClient().post(url), APIClient().post(url)  # the service worker: no session
+    assert (first.status_code, again.status_code) == (200, 200), first.content
+    yesterday = _now().astimezone(patient.zone).date() - timedelta(days=1)
+    assert first.json()["checkin"]["local_date"] == yesterday.isoformat()
+    assert first.json()["checkin"]["no_cramps"] is True
+    assert DailyCheckin.objects.filter(patient=patient, local_date=yesterday, no_cramps=True).count() == 1
+
+
+def test_no_cramps_yesterday_is_not_offered_once_yesterday_is_reported(patient, due, push_service):
+    subscription, browser_key = subscribe(patient)
+    yesterday = _now().astimezone(patient.zone).date() - timedelta(days=1)
+    no_cramps_record(patient=patient, day=yesterday)
+    send.deliver(due())
+    assert set(_actions(push_service, browser_key, subscription)) == {"taken", "snooze"}
+
+
 def test_the_push_actions_work_without_a_session(patient, due, push_service):
     subscription, browser_key = subscribe(patient)
+    no_cramps_record(patient=patient, day=_now().astimezone(patient.zone).date() - timedelta(days=1))
     ids = due()
     send.deliver(ids)
-    payload = json.loads(decrypt(push_service.requests[0]["data"], browser_key, subscription.auth))
-    urls = {a["action"]: a["url"] for a in payload["actions"]}
+    urls = _actions(push_service, browser_key, subscription)
 
     snoozed = APIClient().post(urls["snooze"])  # no cookie, no CSRF token: the service worker
     assert snoozed.status_code == 200, snoozed.content
