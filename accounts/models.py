@@ -81,6 +81,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     dose_unit = models.CharField(max_length=4, choices=DoseUnit.choices, default=DoseUnit.IU)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
+    # Kept by accounts.signals from allauth's authenticators, so the "two-factor on?" check
+    # every clinician request makes reads the user row already loaded instead of a query.
+    mfa_enabled = models.BooleanField(default=False, editable=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()

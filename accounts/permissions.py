@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from allauth.mfa.utils import is_mfa_enabled
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
@@ -28,6 +27,6 @@ class IsClinicianWithMFA(BasePermission):
         user = request.user
         if not (user and user.is_authenticated and user.is_clinician):
             return False
-        if not is_mfa_enabled(user):
+        if not user.mfa_enabled:
             raise MFARequired()
         return True

@@ -9,7 +9,6 @@ anyone without an active link.
 
 from __future__ import annotations
 
-from allauth.mfa.utils import is_mfa_enabled
 from rest_framework import exceptions
 from rest_framework.request import Request
 
@@ -42,7 +41,7 @@ def resolve_subject(request: Request, patient_id, resource: str) -> tuple[User, 
         return user, False
     if not user.is_clinician:
         raise exceptions.NotFound()
-    if not is_mfa_enabled(user):
+    if not user.mfa_enabled:
         raise MFARequired()
     patient = linked_patient_get(clinician=user, patient_id=patient_id)
     access_event_record(clinician=user, patient=patient, resource=resource, ip_address=client_ip(request))

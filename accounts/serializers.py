@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from allauth.mfa.utils import is_mfa_enabled
 from rest_framework import serializers
 
 from accounts.models import User, validate_time_zone
@@ -15,11 +14,8 @@ class MeOutput(serializers.Serializer):
     date_of_birth = serializers.DateField(allow_null=True)
     vitamin_d_unit = serializers.ChoiceField(choices=User.VitaminDUnit.choices)
     dose_unit = serializers.ChoiceField(choices=User.DoseUnit.choices)
-    mfa_enabled = serializers.SerializerMethodField()
+    mfa_enabled = serializers.BooleanField(help_text="Two-factor authentication is on.")
     date_joined = serializers.DateTimeField()
-
-    def get_mfa_enabled(self, user: User) -> bool:
-        return is_mfa_enabled(user)
 
 
 class MeInput(serializers.Serializer):

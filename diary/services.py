@@ -27,7 +27,7 @@ from django.utils import timezone
 from accounts.models import User
 from config.api.exceptions import Conflict, ValidationFailed
 from diary import dose_safety, labs, selectors, units
-from diary.dashboard.services import summary_mark_stale
+from diary.dashboard.services import diary_changed
 from diary.insights import adherence
 from diary.kinds import CHECKIN, DOSE, EPISODE, KINDS, LAB, REGIMEN, SKIP, Kind, is_night
 from diary.models import DailyCheckin, DiaryEntry, ReportedDay, SpasmEpisode, SupplementRegimen
@@ -233,26 +233,25 @@ def entry_create(
     """
     entry_id = entry_id or uuid.uuid4()
     sent = set(values) if sent is None else set(sent)
-    existing = kind.model.objects.filter(id=entry_id).first()
-    if existing is not None:
-        return _existing_outcome(kind, patient, existing, values, sent)
-
     row, warnings = build_values(kind, patient, values, zone_name=patient.time_zone)
-    _check_one_checkin_per_day(kind, patient, row["local_date"], entry_id)
-    _check_no_contradiction(kind, patient, row)
+    if kind is CHECKIN:
+        _check_one_checkin_per_day(kind, patient, row["local_date"], entry_id)
+        _check_no_contradiction(kind, patient, row)
+    # The common case (a new id) is one transaction: the row, what it changes about its day,
+    # and the dashboard's stale mark. A known id (a retry) fails the insert and is answered
+    # below, after the rollback, so a retry writes nothing.
     try:
         with transaction.atomic():
             instance = kind.model.objects.create(id=entry_id, patient=patient, **row)
             warnings += _after_write(kind, patient, instance, moved_from=None)
+            diary_changed(patient.id)
     except IntegrityError:
-        # Lost a race with the same id (a retry sent twice at once) or the same check-in day.
         existing = kind.model.objects.filter(id=entry_id).first()
-        if existing is None:
+        if existing is None:  # not the id: the check-in day, taken meanwhile
             _check_one_checkin_per_day(kind, patient, row["local_date"], entry_id)
             raise
         return _existing_outcome(kind, patient, existing, values, sent)
     instance._warnings = warnings
-    summary_mark_stale(patient.id)
     return Outcome("created", instance, warnings)
 
 
@@ -304,11 +303,11 @@ def entry_update(*, kind: Kind, patient: User, instance: DiaryEntry, values: Map
         with transaction.atomic():
             instance.save()
             warnings += _after_write(kind, patient, instance, moved_from=old_date)
+            diary_changed(patient.id)
     except IntegrityError:
         _check_one_checkin_per_day(kind, patient, row["local_date"], instance.id)
         raise
     instance._warnings = warnings
-    summary_mark_stale(patient.id)
     return Outcome("updated", instance, warnings)
 
 
@@ -318,7 +317,7 @@ def entry_delete(*, instance: DiaryEntry) -> None:
         instance.delete()
         if isinstance(instance, (SpasmEpisode, DailyCheckin)):
             reported_days_refresh(patient_id, [day])
-    summary_mark_stale(patient_id)
+        diary_changed(patient_id)
 
 
 # --- reported days and the "no cramps" statement ------------------------------------------
@@ -517,7 +516,7 @@ def sync_batch(*, patient: User, items: Sequence[SyncItem]) -> list[SyncItemResu
         created = [r for r in results.values() if r.status == "created"]
         _after_sync(patient, created)
         if created:
-            summary_mark_stale(patient.id)
+            diary_changed(patient.id)
     return [results[index] for index in sorted(results)]
 
 
@@ -675,6 +674,7 @@ def no_cramps_record(*, patient: User, day: date) -> Outcome:
             existing.no_cramps = True
             existing.save(update_fields=["no_cramps", "updated_at"])
             reported_days_record(patient.id, [day])
+            diary_changed(patient.id)
             outcome = Outcome("updated", existing)
         else:
             outcome = entry_create(
@@ -684,6 +684,4 @@ def no_cramps_record(*, patient: User, day: date) -> Outcome:
                 entry_id=no_cramps_checkin_id(patient.id, day),
                 sent={"local_date", "no_cramps"},
             )
-    if outcome.status == "updated":
-        summary_mark_stale(patient.id)
     return outcome

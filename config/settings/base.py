@@ -279,3 +279,8 @@ REMINDER_SEND_BATCH = 500  # delivery ids per Celery message
 INVITE_CODE_TTL = timedelta(hours=48)
 DEMO_ACCOUNTS_ENABLED = False
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
+# Sessions are read from the cache (Redis in production) and written through to the
+# database: every authenticated request skips two session queries, and a cache that is
+# flushed or restarted logs nobody out (a "cache"-only store would). Logout, revocation and
+# a password change delete or invalidate the stored session, in the cache and the table.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

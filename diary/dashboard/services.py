@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, Max, Q, Value, When
 from django.utils import timezone
 
@@ -17,6 +17,7 @@ from diary import labs, units
 from diary import selectors as diary_selectors
 from diary.dashboard import flags
 from diary.dashboard.models import PatientSummary
+from diary.insights import cache as answers_cache
 from diary.insights import selectors as insights
 from diary.insights.adherence import Adherence
 from diary.models import LabResult, ReportedDay, SpasmEpisode, SupplementRegimen
@@ -121,14 +122,39 @@ def summaries_refresh(patient_ids: Iterable[uuid.UUID | str]) -> list[uuid.UUID]
     return still_stale
 
 
+def diary_changed(patient_id: uuid.UUID) -> None:
+    """Called by every diary write, inside its transaction: the dashboard's numbers are out
+    of date, and so are the cached answers (`diary.insights.cache`)."""
+    summary_mark_stale(patient_id)
+    answers_cache.bump([patient_id])
+
+
+_MARK_STALE_SQL = """
+UPDATE diary_patientsummary AS s SET stale = %s, stale_since = %s
+FROM diary_patientsummary AS old
+WHERE s.patient_id = %s AND old.patient_id = s.patient_id
+RETURNING old.stale
+"""
+
+
 def summary_mark_stale(patient_id: uuid.UUID) -> None:
-    """Called by every diary write. Queues a refresh only when the row was fresh, so a
-    burst of writes costs one background refresh."""
+    """One statement: mark the row stale and learn whether it was fresh (the self-join reads
+    the row as it was). Only a fresh row queues a refresh, so a burst of writes costs one
+    background refresh; stale_since always moves, so a refresh running meanwhile keeps the
+    row stale (summaries_refresh). A patient without a linked clinician has no row: nothing."""
     now = timezone.now()
-    if PatientSummary.objects.filter(patient_id=patient_id, stale=False).update(stale=True, stale_since=now):
+    if connection.vendor != "postgresql":  # SQLite's RETURNING cannot read the joined row
+        if PatientSummary.objects.filter(patient_id=patient_id, stale=False).update(stale=True, stale_since=now):
+            queue_refresh([patient_id])
+        else:
+            PatientSummary.objects.filter(patient_id=patient_id).update(stale_since=now)
+        return
+    pk = PatientSummary._meta.pk.get_db_prep_value(patient_id, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_MARK_STALE_SQL, [True, now, pk])
+        row = cursor.fetchone()
+    if row is not None and not row[0]:
         queue_refresh([patient_id])
-    else:
-        PatientSummary.objects.filter(patient_id=patient_id).update(stale_since=now)
 
 
 def queue_refresh(patient_ids: Iterable[uuid.UUID]) -> None:
@@ -136,4 +162,6 @@ def queue_refresh(patient_ids: Iterable[uuid.UUID]) -> None:
 
     ids = [str(pid) for pid in patient_ids]
     if ids:
-        transaction.on_commit(lambda: refresh_patient_summaries.delay(ids))
+        # robust: a broker outage must never turn a committed write into a 500. The refresh
+        # is not lost: the row stays stale and the hourly beat task picks it up.
+        transaction.on_commit(lambda: refresh_patient_summaries.delay(ids), robust=True)

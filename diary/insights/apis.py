@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsPatient
 from accounts.scoping import SubjectMixin
-from diary.insights import buckets, response, selectors, windows
+from diary.insights import buckets, cache, response, selectors, windows
 from diary.insights.serializers import (
     AdherenceOutput,
     AdherenceQuery,
@@ -46,15 +46,18 @@ class SpasmSeriesApi(SubjectMixin, APIView):
         """Spasm counts per day, week or month in the patient's own dates, with reported days,
         rates, severity, night-time counts and sun, vitamin D and adherence overlays."""
         patient = self.get_subject()
-        query = SeriesQuery(data=request.query_params, context={"today": patient.local_today()})
+        today = patient.local_today()
+        query = SeriesQuery(data=request.query_params, context={"today": today})
         query.is_valid(raise_exception=True)
-        series = selectors.spasm_series(
-            patient=patient,
-            bucket=query.validated_data["bucket"],
-            first=query.validated_data["first"],
-            last=query.validated_data["last"],
-        )
-        return Response(series_data(series, patient.time_zone))
+        bucket, first, last = (query.validated_data[k] for k in ("bucket", "first", "last"))
+
+        def compute() -> dict:
+            series = selectors.spasm_series(patient=patient, bucket=bucket, first=first, last=last)
+            return series_data(series, patient.time_zone)
+
+        # Cached until the diary changes (diary.insights.cache); "today" is in the key because
+        # adherence and the default span depend on it, the zone because the dates do.
+        return Response(cache.cached(patient.id, ("series", bucket, first, last, today, patient.time_zone), compute))
 
 
 class TreatmentResponseApi(SubjectMixin, APIView):
@@ -72,14 +75,22 @@ class TreatmentResponseApi(SubjectMixin, APIView):
         query = TreatmentQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         audience = response.Audience(clinician=self.read_by_clinician, patient_name=patient.name)
-        try:
-            result = selectors.treatment_response(
-                patient=patient, today=patient.local_today(), audience=audience, **query.validated_data
-            )
-        except windows.WindowError as exc:
-            raise serializers.ValidationError({exc.field: [exc.message]}, code="invalid_window") from None
-        # Built explicitly by treatment_response_data (TreatmentResponseOutput documents it).
-        return Response(treatment_response_data(result))
+        today = patient.local_today()
+        params = tuple(sorted(query.validated_data.items()))
+
+        def compute() -> dict:
+            try:
+                result = selectors.treatment_response(
+                    patient=patient, today=today, audience=audience, **query.validated_data
+                )
+            except windows.WindowError as exc:
+                raise serializers.ValidationError({exc.field: [exc.message]}, code="invalid_window") from None
+            # Built explicitly by treatment_response_data (TreatmentResponseOutput documents it).
+            return treatment_response_data(result)
+
+        # Cached until the diary changes; the key holds everything the answer depends on.
+        key = ("treatment-response", today, params, audience.clinician, patient.name, patient.time_zone)
+        return Response(cache.cached(patient.id, key, compute))
 
 
 # --- adherence ----------------------------------------------------------------------------

@@ -208,8 +208,9 @@ def test_bad_day_ranges_are_400(patient_client, query):
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_resolves_a_contradiction_and_rebuilds_reported_days():
     executor = MigrationExecutor(connection)
-    executor.migrate([("diary", "0003_night_and_observed_days")])
-    apps = executor.loader.project_state([("diary", "0003_night_and_observed_days")]).apps
+    before = [("diary", "0003_night_and_observed_days"), ("accounts", "0001_initial")]
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
     user = apps.get_model("accounts", "User").objects.create(email="old@example.com", password="x", time_zone="UTC")
     day, other = date(2026, 3, 3), date(2026, 3, 4)
     common = {"patient_id": user.id, "time_zone": "UTC", "recorded_at": timezone.now()}

@@ -185,6 +185,9 @@ def test_monthly_buckets_and_labs(patient_client, patient):
 
 
 def _series_queries(client) -> int:
+    from django.core.cache import cache
+
+    cache.clear()  # the answers are cached; count what computing them costs
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/api/v1/trends/spasms?bucket=week&from=2020-01-01&to=2026-06-30").status_code == 200
         assert client.get("/api/v1/trends/treatment-response").status_code == 200
@@ -237,3 +240,17 @@ def test_series_access(
 )
 def test_series_rejects_bad_input(patient_client, query, fields):
     assert_error(patient_client.get(f"/api/v1/trends/spasms?{query}"), 400, None, fields)
+
+
+def test_answers_are_cached_until_the_diary_changes(patient_client, patient, django_capture_on_commit_callbacks):
+    regimen(patient, date(2023, 1, 2))
+    url = "/api/v1/trends/treatment-response?start=2023-01-02"
+    first = patient_client.get(url).json()
+    with CaptureQueriesContext(connection) as queries:
+        assert patient_client.get(url).json() == first
+    assert len(queries) <= 2  # the user and the link check at most: the answer came from the cache
+    # A write through the API changes the version: the next answer is computed again.
+    body = {"occurred_at": "2023-03-01T12:00:00+00:00", "muscle_group": "calf", "severity": 5}
+    with django_capture_on_commit_callbacks(execute=True):  # the version moves when the write commits
+        assert patient_client.post("/api/v1/diary/episodes", body, format="json").status_code == 201
+    assert patient_client.get(url).json()["after"]["episodes"] == first["after"]["episodes"] + 1
