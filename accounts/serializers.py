@@ -4,6 +4,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from rest_framework import serializers
 
 from accounts.models import User, validate_time_zone
+from config.api.fields import StrictInput
 
 
 class MeOutput(serializers.Serializer):
@@ -22,7 +23,7 @@ class MeOutput(serializers.Serializer):
         return is_mfa_enabled(user)
 
 
-class MeInput(serializers.Serializer):
+class MeInput(StrictInput):
     name = serializers.CharField(max_length=150, allow_blank=True, required=False)
     time_zone = serializers.CharField(max_length=64, required=False, validators=[validate_time_zone])
     date_of_birth = serializers.DateField(allow_null=True, required=False)
@@ -45,7 +46,7 @@ class InviteOutput(serializers.Serializer):
     redeemed_at = serializers.DateTimeField(allow_null=True)
 
 
-class RedeemInput(serializers.Serializer):
+class RedeemInput(StrictInput):
     code = serializers.CharField(max_length=32)
 
 

@@ -108,9 +108,10 @@ class DeliveryListApi(SubjectMixin, GenericAPIView):
     pagination_ordering = ("-scheduled_for", "-id")
 
     def get_queryset(self):
+        patient = self.get_subject()  # who may see before what is asked: 403/404 before a 400
         query = DeliveryFilterInput(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        deliveries = selectors.delivery_list(patient=self.get_subject())
+        deliveries = selectors.delivery_list(patient=patient)
         if "status" in query.validated_data:
             deliveries = deliveries.filter(status=query.validated_data["status"])
         if "reminder" in query.validated_data:
