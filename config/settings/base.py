@@ -40,6 +40,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a body: allauth, CSRF and DRF only ever see checked JSON.
+    "config.middleware.JSONGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -136,7 +138,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSONParser behind config.api.jsonguard's depth, size and text checks.
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.GuardedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -270,6 +273,19 @@ REMINDER_FOLLOW_UP_MINUTES = env_int("REMINDER_FOLLOW_UP_MINUTES", 120, minimum=
 REMINDER_LINK_MAX_AGE_HOURS = env_int("REMINDER_LINK_MAX_AGE_HOURS", 24, minimum=1)
 REMINDER_TICK_BATCH = 20_000  # reminders claimed per transaction
 REMINDER_SEND_BATCH = 500  # delivery ids per Celery message
+
+# --- Request limits and the client's address ------------------------------------------------
+# Bodies under /api/ and /_allauth/ (config.middleware.JSONGuardMiddleware): one row or one
+# form is a few KiB, so 256 KiB is generous. The offline sync batch takes 500 entries with
+# notes of 2,000 characters: 1.1 MiB in ASCII, 4.0 MiB as the PWA's JSON.stringify sends
+# all-emoji notes, 5.9 MiB from a client that escapes every non-ASCII character (\uXXXX);
+# 8 MiB holds all of those with room to spare (tests/platform/test_input_guard.py measures).
+API_SYNC_PATH = "/api/v1/diary/sync"
+API_BODY_MAX_BYTES = 256 * 1024
+API_SYNC_BODY_MAX_BYTES = 8 * 1024 * 1024
+# Django's own ceiling for any body it reads (admin forms included) must let the sync through.
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_SYNC_BODY_MAX_BYTES
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 # --- Product settings -----------------------------------------------------------------
 INVITE_CODE_TTL = timedelta(hours=48)
