@@ -285,6 +285,11 @@ API_BODY_MAX_BYTES = 256 * 1024
 API_SYNC_BODY_MAX_BYTES = 8 * 1024 * 1024
 # Django's own ceiling for any body it reads (admin forms included) must let the sync through.
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_SYNC_BODY_MAX_BYTES
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: the peer's
+# address is the client's (`make run`, no proxy). Behind one proxy (compose's TLS proxy): 1.
+# The client is the address the outermost trusted proxy saw; entries further left are
+# whatever the client sent, and never trusted (config.client_ip).
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0, minimum=0)
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 # --- Product settings -----------------------------------------------------------------
