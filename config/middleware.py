@@ -1,4 +1,5 @@
-"""Middleware in front of the API and allauth headless: the JSON guard."""
+"""Middleware in front of the API and allauth headless: the JSON guard and the headers
+every response carries."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from config.api.parsers import GUARDED_ATTRIBUTE
 API_PREFIX = "/api/"
 ALLAUTH_PREFIX = "/_allauth/"
 _JSON_TYPE = re.compile(r"^application/(?:[\w.+-]+\+)?json$", re.IGNORECASE)
+# allauth's own rate limits are per minute or per few minutes; a 429 that arrives without
+# a Retry-After (allauth's, or anyone's) gets this one, so every 429 tells the client when.
+DEFAULT_RETRY_AFTER_SECONDS = 60
 
 
 def is_api_path(path: str) -> bool:
@@ -116,3 +120,28 @@ def allauth_method_not_allowed(request: HttpRequest) -> HttpResponse | None:
     response = error_response(request, 405, "method_not_allowed", f"Method {request.method} is not allowed here.")
     response["Allow"] = ", ".join(sorted(name.upper() for name in allowed))
     return response
+
+
+class SecurityHeadersMiddleware:
+    """Headers django-csp and SecurityMiddleware do not set:
+
+    - Permissions-Policy: the app uses none of these browser features;
+    - Cache-Control: no-store on /api/ and /_allauth/ (health data and session state must
+      not sit in shared or browser HTTP caches; the service worker keeps its own copy of the
+      patient's own reads for offline use);
+    - Retry-After on every 429 that lacks one.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.permissions_policy = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DENY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.permissions_policy)
+        path = request.path_info
+        if is_api_path(path) or is_allauth_path(path):
+            response["Cache-Control"] = "no-store"
+        if response.status_code == 429 and not response.has_header("Retry-After"):
+            response["Retry-After"] = str(DEFAULT_RETRY_AFTER_SECONDS)
+        return response
