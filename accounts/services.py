@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -126,4 +127,19 @@ def access_event_record(
     patient_id = patient.id if isinstance(patient, User) else patient
     return AccessEvent.objects.create(
         clinician=clinician, patient_id=patient_id, resource=resource, ip_address=ip_address or None
+    )
+
+
+def access_events_record(
+    *, clinician: User, patient_ids: Iterable[uuid.UUID], resource: str, ip_address: str | None
+) -> list[AccessEvent]:
+    """One event per patient, in one INSERT (the dashboard shows many patients at once)."""
+    now = timezone.now()
+    return AccessEvent.objects.bulk_create(
+        [
+            AccessEvent(
+                clinician=clinician, patient_id=patient_id, resource=resource, occurred_at=now, ip_address=ip_address
+            )
+            for patient_id in dict.fromkeys(patient_ids)
+        ]
     )
