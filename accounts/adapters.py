@@ -54,6 +54,8 @@ class AccountAdapter(DefaultAccountAdapter):
         user.role = data.get("role") or User.Role.PATIENT
         user.name = data.get("name") or ""
         user.time_zone = data.get("time_zone") or "UTC"
+        # A clinician is unverified until an operator says otherwise (manage.py verify_clinician).
+        user.clinician_verified_at = None
         user.full_clean(exclude=["password"], validate_unique=False)
         if commit:
             user.save()

@@ -37,6 +37,13 @@ class PersonOutput(serializers.Serializer):
     name = serializers.CharField()
 
 
+class ClinicianOutput(PersonOutput):
+    verified = serializers.BooleanField(
+        source="is_verified_clinician",
+        help_text="False until an operator has checked who this clinician is: show 'not verified' beside the name.",
+    )
+
+
 class InviteOutput(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
@@ -52,7 +59,7 @@ class RedeemInput(StrictInput):
 
 class CareLinkOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    clinician = PersonOutput()
+    clinician = ClinicianOutput()
     created_at = serializers.DateTimeField()
     revoked_at = serializers.DateTimeField(allow_null=True)
     is_active = serializers.BooleanField()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -143,3 +144,14 @@ def access_events_record(
             for patient_id in dict.fromkeys(patient_ids)
         ]
     )
+
+
+def clinician_verify(*, clinician: User, now: datetime | None = None) -> User:
+    """An operator has checked who this clinician is. Verifying twice keeps the first date."""
+    if not clinician.is_clinician:
+        raise ValidationFailed.field("email", f"{clinician.email} is not a clinician account.", "not_a_clinician")
+    User.objects.filter(id=clinician.id, clinician_verified_at__isnull=True).update(
+        clinician_verified_at=now or timezone.now()
+    )
+    clinician.refresh_from_db(fields=["clinician_verified_at"])
+    return clinician

@@ -155,6 +155,10 @@ REST_FRAMEWORK = {
         # at 10 tries a minute and 50 an hour a guesser gets nowhere.
         "invite_redeem": "10/min",
         "invite_redeem_hourly": "50/hour",
+        # A clinician nobody has verified yet (accounts.User.clinician_verified_at) may be
+        # anyone who signed up: a tighter budget.
+        "invite_redeem_unverified": "3/min",
+        "invite_redeem_hourly_unverified": "10/hour",
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

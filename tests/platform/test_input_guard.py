@@ -122,7 +122,12 @@ def test_signup_writes_the_profile_with_the_user_row(db):
     )
     assert response.status_code == 401, response.content
     user = User.objects.get(email="doc@example.com")
-    assert (user.name, user.role, user.time_zone) == ("Dr Doe", "clinician", "Asia/Tokyo")
+    assert (user.name, user.role, user.time_zone, user.clinician_verified_at) == (
+        "Dr Doe",
+        "clinician",
+        "Asia/Tokyo",
+        None,
+    )
 
 
 def test_a_lone_surrogate_in_patch_me(signed_in, patient):

@@ -23,6 +23,7 @@ class Command(BaseCommand):
             clinician = self._user(DEMO_CLINICIAN_EMAIL, User.Role.CLINICIAN, "Dr Sam Okafor", "Europe/London", None)
             if not is_mfa_enabled(clinician):
                 TOTP.activate(clinician, generate_totp_secret())
+            account_services.clinician_verify(clinician=clinician)  # the demo's clinician is who they say
             if not CareLink.objects.active().filter(patient=patient, clinician=clinician).exists():
                 invite = account_services.invite_create(patient=patient)
                 account_services.invite_redeem(clinician=clinician, code=invite.code)
