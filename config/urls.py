@@ -50,6 +50,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("_allauth/openapi.html", csp_update(_DOCS_CSP)(OpenAPIHTMLView.as_view()), name="allauth-openapi-html"),
     path("_allauth/", include("allauth.headless.urls")),
+    # Answers 404 unless settings.ADMIN_ENABLED; behind two factors (accounts.admin_site).
     path("admin/", admin.site.urls),
 ]
 

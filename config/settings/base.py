@@ -8,7 +8,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from csp.constants import NONCE
 
-from config.settings.env import env_database, env_int, env_list, env_redis_url, env_str
+from config.settings.env import env_bool, env_database, env_int, env_list, env_redis_url, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"  # local state for the embedded setup: SQLite, broker folder, beat schedule
@@ -19,7 +19,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_site.TwoFactorAdminConfig",  # django.contrib.admin behind two factors
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -341,6 +341,12 @@ PERMISSIONS_POLICY_DENY = [
 SECURE_REFERRER_POLICY = "same-origin"
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Django admin ---------------------------------------------------------------------
+# Off unless turned on; when on, only staff whose session passed two-factor (allauth's
+# TOTP, through the app's own login) get in, and its login form takes no password at all
+# (accounts.admin_site).
+ADMIN_ENABLED = env_bool("DJANGO_ADMIN_ENABLED", False)
 
 # --- Product settings -----------------------------------------------------------------
 INVITE_CODE_TTL = timedelta(hours=48)

@@ -27,6 +27,7 @@ HEADER_SETTINGS = [
     "X_FRAME_OPTIONS",
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
+    "ADMIN_ENABLED",
     "TRUSTED_PROXIES",
     "DEBUG",
 ]
@@ -37,7 +38,7 @@ def production(settings):
     module = import_production(production_env())
     for name in HEADER_SETTINGS:
         setattr(settings, name, getattr(module, name))
-    assert settings.SECURE_SSL_REDIRECT is True
+    assert settings.ADMIN_ENABLED is False and settings.SECURE_SSL_REDIRECT is True
     return settings
 
 
@@ -57,7 +58,7 @@ def sample(patient) -> dict[str, object]:
         "GET /_allauth/browser/v1/auth/session": anonymous.get("/_allauth/browser/v1/auth/session", **HTTPS),
         "GET /_allauth/app/v1/config": anonymous.get("/_allauth/app/v1/config", **HTTPS),
         "GET / (the app shell)": anonymous.get("/", **HTTPS),
-        "GET /admin/login/": anonymous.get("/admin/login/", **HTTPS),
+        "GET /admin/ (off: 404)": anonymous.get("/admin/", **HTTPS),
         "GET /healthz": anonymous.get("/healthz", **HTTPS),
     }
 
