@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.headless",
     "allauth.mfa",
+    "allauth.usersessions",
     "accounts",
     "diary",
     "diary.reminders",
@@ -134,6 +135,10 @@ HEADLESS_FRONTEND_URLS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Spasm diary"
+# allauth.usersessions serves GET/DELETE /_allauth/{client}/v1/auth/sessions (a user sees and
+# ends their sessions; it was a 404 HTML page). Sessions are recorded at login; last-seen
+# tracking would cost a write per request and is off.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- DRF ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
