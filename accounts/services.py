@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import AccessEvent, CareLink, InviteCode, User
-from config.api.exceptions import NotFound, ValidationFailed
+from config.api.exceptions import Conflict, NotFound, ValidationFailed
 
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.
 INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -46,12 +46,10 @@ def invite_create(*, patient: User) -> InviteCode:
         patient=patient, redeemed_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now
     ).count()
     if open_count >= MAX_OPEN_INVITES:
-        raise ValidationFailed(
-            {
-                "non_field_errors": [
-                    f"You already have {MAX_OPEN_INVITES} unused codes. Cancel one or wait for it to expire."
-                ]
-            },
+        # The request is fine; the patient's open codes are what stands in the way: a conflict
+        # with the current state, not a malformed request.
+        raise Conflict(
+            f"You already have {MAX_OPEN_INVITES} unused codes. Cancel one or wait for it to expire.",
             code="too_many_open_invites",
         )
     for _ in range(5):
