@@ -48,9 +48,10 @@ class EntryListCreateApi(EntryListApi):
     def post(self, request):
         """Create an entry. Sending the same id again answers the stored row (200) when the
         content matches, 409 when it differs."""
+        patient = self.get_subject()  # who may write before what was sent: 403, not a 400
         values, sent = parse_entry(self.kind, request.data)
         outcome = services.entry_create(
-            kind=self.kind, patient=self.get_subject(), values=values, entry_id=values.pop("id", None), sent=sent
+            kind=self.kind, patient=patient, values=values, entry_id=values.pop("id", None), sent=sent
         )
         return _written(self.kind, outcome)
 
@@ -72,10 +73,11 @@ class EntryDetailApi(SubjectMixin, GenericAPIView):
 class EntryDetailWriteApi(EntryDetailApi):
     def put(self, request, entry_id):
         """Replace the entry, or create it under this id when the id is new (201)."""
+        patient = self.get_subject()
         values, sent = parse_entry(self.kind, request.data)
         values.pop("id", None)
         outcome = services.entry_put(
-            kind=self.kind, patient=self.get_subject(), entry_id=entry_id, values=values, sent=sent | {"id"}
+            kind=self.kind, patient=patient, entry_id=entry_id, values=values, sent=sent | {"id"}
         )
         return _written(self.kind, outcome)
 
