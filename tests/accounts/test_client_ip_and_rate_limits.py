@@ -144,3 +144,20 @@ def test_the_redeem_throttle_answers_429_with_retry_after(other_clinician):
     response = _redeem(client, "WRONG999")
     error = assert_error(response, 429, "throttled")
     assert int(response["Retry-After"]) == error["retry_after_seconds"] > 0
+
+
+@pytest.mark.django_db
+def test_allauths_other_limits_answer_429_with_retry_after_too():
+    # signup: 20 a minute per client address (allauth's own 429, given a Retry-After here).
+    statuses = []
+    for i in range(21):
+        response = Client().post(
+            "/_allauth/app/v1/auth/signup",
+            {"email": f"new{i}@example.com", "password": PASSWORD},
+            content_type="application/json",
+        )
+        statuses.append(response.status_code)
+    assert statuses[:20] == [401] * 20  # each account created, email verification pending
+    assert statuses[20] == 429
+    assert int(response["Retry-After"]) == 60
+    assert response.json()["status"] == 429
