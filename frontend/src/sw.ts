@@ -35,15 +35,26 @@ const ME_URL = "/api/v1/me";
 const OWNER_CACHE = "api-reads-owner";
 const OWNER_KEY = "/__api-reads-owner__";
 
+// Bumped whenever the cached reads are forgotten: a read that was already on its way then
+// belongs to the session that ended, and is not stored when it lands.
+let generation = 0;
+
 async function forgetApiReads(): Promise<void> {
+  generation += 1;
   await caches.delete(API_CACHE);
   await caches.delete(OWNER_CACHE);
 }
 
+type PluginState = { generation?: number };
+
 /** The cache holds one person's reads. It is emptied when the session ends (any 401) and
  *  when /api/v1/me names somebody else than the reads were cached for. */
 const oneOwner = {
-  async fetchDidSucceed({ request, response }: { request: Request; response: Response }): Promise<Response> {
+  async requestWillFetch({ request, state }: { request: Request; state?: PluginState }): Promise<Request> {
+    if (state) state.generation = generation;
+    return request;
+  },
+  async fetchDidSucceed({ request, response, state }: { request: Request; response: Response; state?: PluginState }): Promise<Response> {
     if (response.status === 401) {
       await forgetApiReads();
     } else if (response.ok && new URL(request.url).pathname === ME_URL) {
@@ -51,11 +62,15 @@ const oneOwner = {
       const owners = await caches.open(OWNER_CACHE);
       const previous = await (await owners.match(OWNER_KEY))?.text();
       if (previous !== id) {
-        await caches.delete(API_CACHE);
-        await owners.put(OWNER_KEY, new Response(id));
+        await forgetApiReads();
+        await (await caches.open(OWNER_CACHE)).put(OWNER_KEY, new Response(id));
+        if (state) state.generation = generation; // this answer is the new owner's
       }
     }
     return response;
+  },
+  async cacheWillUpdate({ response, state }: { response: Response; state?: PluginState }): Promise<Response | null> {
+    return state && state.generation !== generation ? null : response;
   },
 };
 
