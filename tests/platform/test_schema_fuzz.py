@@ -11,8 +11,12 @@ authenticated patient. A failure fails the test unless `explained()` names it:
 - allauth's: places where allauth's published spec and allauth's behaviour disagree, listed
   with the reason (they are allauth's to fix, not ours to hide in our code).
 
-Examples per operation: EXAMPLES for ours, ALLAUTH_EXAMPLES for allauth's (both derandomized,
-so a run is reproducible). No shrinking phase: a failure is reported as found.
+Generated examples per operation: EXAMPLES for ours, ALLAUTH_EXAMPLES for allauth's
+(derandomized, so a run is reproducible; no shrinking: a failure is reported as found). Beside
+them schemathesis runs its deterministic coverage phase (each parameter's boundaries and
+wrong types, a missing required one, methods the spec does not list) and the schemas' own
+examples. One run: 807 generated cases, 5,059 coverage cases, 18 examples, for 113
+operations: 40-55 s on this 2-core machine, most of it the coverage phase.
 """
 
 from __future__ import annotations
@@ -33,8 +37,8 @@ from tests.conftest import PASSWORD, make_user
 
 load_all_checks()
 ALL_CHECKS = CHECKS.get_all()  # --checks all
-EXAMPLES = 10
-ALLAUTH_EXAMPLES = 6
+EXAMPLES = 8
+ALLAUTH_EXAMPLES = 5
 
 app = get_wsgi_application()
 api_schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", app)
