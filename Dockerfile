@@ -37,6 +37,7 @@ RUN DJANGO_SECRET_KEY=build-only-collectstatic-key-never-used-at-run-time-012345
     DATABASE_URL=postgres://build@localhost:5432/build \
     REDIS_URL=redis://localhost:6379/0 \
     DJANGO_EMAIL_HOST=localhost \
+    DJANGO_TRUSTED_PROXIES=0 \
     WEBPUSH_VAPID_PRIVATE_KEY=build-only WEBPUSH_VAPID_PUBLIC_KEY=build-only WEBPUSH_VAPID_SUBJECT=mailto:build@localhost \
     python manage.py collectstatic --noinput \
     && mkdir -p var && chown app:app var

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
@@ -82,19 +82,30 @@ class InviteCancelApi(APIView):
         return Response(InviteOutput(invite).data)
 
 
-class RedeemThrottle(ScopedRateThrottle):
-    scope_attr = "throttle_scope"
+class RedeemThrottle(UserRateThrottle):
+    """Per clinician. A clinician no operator has verified yet (anyone can sign up as one)
+    gets the tighter `<scope>_unverified` budget."""
+
+    verified_scope = "invite_redeem"
+
+    def __init__(self) -> None:
+        pass  # the rate depends on who asks: chosen in allow_request
+
+    def allow_request(self, request, view) -> bool:
+        verified = getattr(request.user, "is_verified_clinician", False)
+        self.scope = self.verified_scope if verified else f"{self.verified_scope}_unverified"
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
 
 
-class RedeemHourlyThrottle(ScopedRateThrottle):
-    scope_attr = "throttle_scope_hourly"
+class RedeemHourlyThrottle(RedeemThrottle):
+    verified_scope = "invite_redeem_hourly"
 
 
 class InviteRedeemApi(APIView):
     permission_classes = [IsClinicianWithMFA]
     throttle_classes = [RedeemThrottle, RedeemHourlyThrottle]
-    throttle_scope = "invite_redeem"
-    throttle_scope_hourly = "invite_redeem_hourly"
 
     @extend_schema(request=RedeemInput, responses={201: ClinicianLinkOutput})
     def post(self, request):

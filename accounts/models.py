@@ -85,6 +85,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # every clinician request makes reads the user row already loaded instead of a query.
     mfa_enabled = models.BooleanField(default=False, editable=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Anyone can sign up as a clinician: until an operator has checked who they are
+    # (manage.py verify_clinician, or the admin), patients see "not verified" beside the
+    # name and the invite-redeem budget is tighter.
+    clinician_verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -108,6 +112,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_clinician(self) -> bool:
         return self.role == self.Role.CLINICIAN
+
+    @property
+    def is_verified_clinician(self) -> bool:
+        return self.is_clinician and self.clinician_verified_at is not None
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

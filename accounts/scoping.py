@@ -16,20 +16,12 @@ from accounts.models import User
 from accounts.permissions import MFARequired
 from accounts.selectors import linked_patient_get
 from accounts.services import access_event_record
+from config.client_ip import client_ip
 
 
 class PatientOnly(exceptions.PermissionDenied):
     default_detail = "Only patients keep a diary; clinicians read theirs through /api/v1/clinician/patients/."
     default_code = "patient_only"
-
-
-def client_ip(request: Request) -> str | None:
-    # Behind the proxy, SECURE_PROXY_SSL_HEADER is trusted; X-Forwarded-For's first hop
-    # is set by that same proxy. Without a proxy it is absent and REMOTE_ADDR is the peer.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def resolve_subject(request: Request, patient_id, resource: str) -> tuple[User, bool]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.models import User, validate_time_zone
+from config.api.fields import StrictInput
 
 
 class MeOutput(serializers.Serializer):
@@ -18,7 +19,7 @@ class MeOutput(serializers.Serializer):
     date_joined = serializers.DateTimeField()
 
 
-class MeInput(serializers.Serializer):
+class MeInput(StrictInput):
     name = serializers.CharField(max_length=150, allow_blank=True, required=False)
     time_zone = serializers.CharField(max_length=64, required=False, validators=[validate_time_zone])
     date_of_birth = serializers.DateField(allow_null=True, required=False)
@@ -32,6 +33,13 @@ class PersonOutput(serializers.Serializer):
     name = serializers.CharField()
 
 
+class ClinicianOutput(PersonOutput):
+    verified = serializers.BooleanField(
+        source="is_verified_clinician",
+        help_text="False until an operator has checked who this clinician is: show 'not verified' beside the name.",
+    )
+
+
 class InviteOutput(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
@@ -41,13 +49,13 @@ class InviteOutput(serializers.Serializer):
     redeemed_at = serializers.DateTimeField(allow_null=True)
 
 
-class RedeemInput(serializers.Serializer):
+class RedeemInput(StrictInput):
     code = serializers.CharField(max_length=32)
 
 
 class CareLinkOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    clinician = PersonOutput()
+    clinician = ClinicianOutput()
     created_at = serializers.DateTimeField()
     revoked_at = serializers.DateTimeField(allow_null=True)
     is_active = serializers.BooleanField()

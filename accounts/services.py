@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import AccessEvent, CareLink, InviteCode, User
-from config.api.exceptions import NotFound, ValidationFailed
+from config.api.exceptions import Conflict, NotFound, ValidationFailed
 
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.
 INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -44,12 +46,10 @@ def invite_create(*, patient: User) -> InviteCode:
         patient=patient, redeemed_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now
     ).count()
     if open_count >= MAX_OPEN_INVITES:
-        raise ValidationFailed(
-            {
-                "non_field_errors": [
-                    f"You already have {MAX_OPEN_INVITES} unused codes. Cancel one or wait for it to expire."
-                ]
-            },
+        # The request is fine; the patient's open codes are what stands in the way: a conflict
+        # with the current state, not a malformed request.
+        raise Conflict(
+            f"You already have {MAX_OPEN_INVITES} unused codes. Cancel one or wait for it to expire.",
             code="too_many_open_invites",
         )
     for _ in range(5):
@@ -127,3 +127,29 @@ def access_event_record(
     return AccessEvent.objects.create(
         clinician=clinician, patient_id=patient_id, resource=resource, ip_address=ip_address or None
     )
+
+
+def access_events_record(
+    *, clinician: User, patient_ids: Iterable[uuid.UUID], resource: str, ip_address: str | None
+) -> list[AccessEvent]:
+    """One event per patient, in one INSERT (the dashboard shows many patients at once)."""
+    now = timezone.now()
+    return AccessEvent.objects.bulk_create(
+        [
+            AccessEvent(
+                clinician=clinician, patient_id=patient_id, resource=resource, occurred_at=now, ip_address=ip_address
+            )
+            for patient_id in dict.fromkeys(patient_ids)
+        ]
+    )
+
+
+def clinician_verify(*, clinician: User, now: datetime | None = None) -> User:
+    """An operator has checked who this clinician is. Verifying twice keeps the first date."""
+    if not clinician.is_clinician:
+        raise ValidationFailed.field("email", f"{clinician.email} is not a clinician account.", "not_a_clinician")
+    User.objects.filter(id=clinician.id, clinician_verified_at__isnull=True).update(
+        clinician_verified_at=now or timezone.now()
+    )
+    clinician.refresh_from_db(fields=["clinician_verified_at"])
+    return clinician

@@ -40,6 +40,7 @@ def server_env(database_url: str) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_CSRF_TRUSTED_ORIGINS": "http://127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_TRUSTED_PROXIES": "0",  # the bench talks to gunicorn directly
         "DJANGO_EMAIL_HOST": "localhost",
         "DJANGO_LOG_LEVEL": "WARNING",
         # Production requires a VAPID pair; this bench-only one sends nothing anywhere.

@@ -6,7 +6,7 @@ import os
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
-from config.api.errors import envelope
+from config.middleware import error_response
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +53,28 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def api_not_found(request: HttpRequest, exception=None) -> JsonResponse:
-    if request.path.startswith("/api/"):
-        return JsonResponse(envelope(404, "not_found", "Not found."), status=404)
+    # JSON for the two JSON APIs: the envelope under /api/, allauth's own shape (its NotFound
+    # response is {"status": 404}) under /_allauth/, which allauth's SPA clients parse.
+    if request.path.startswith(("/api/", "/_allauth/")):
+        return error_response(request, 404, "not_found", "Not found.")
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
 
 
 def api_server_error(request: HttpRequest) -> JsonResponse:
-    if request.path.startswith("/api/"):
-        return JsonResponse(envelope(500, "server_error", "Something went wrong on our side."), status=500)
+    if request.path.startswith(("/api/", "/_allauth/")):
+        return error_response(request, 500, "server_error", "Something went wrong on our side.")
     from django.views.defaults import server_error
 
     return server_error(request)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
+    """A refused CSRF check in the shape the client reads (allauth's browser client posts
+    JSON and reads JSON), instead of Django's HTML page."""
+    if request.path.startswith(("/api/", "/_allauth/")):
+        return error_response(request, 403, "csrf_failed", f"CSRF check failed: {reason or 'no valid token'}.")
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    return django_csrf_failure(request, reason)

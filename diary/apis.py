@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -15,11 +16,12 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsPatient
 from accounts.scoping import SubjectMixin
+from config.api.fields import BoundedDateField, StrictInput, StrictQuery
 from diary import selectors, services
 from diary.filters import filterset_for
 from diary.kinds import KINDS, REGIMEN, Kind
 from diary.regimen_templates import REGIMEN_TEMPLATES
-from diary.serializers import INPUTS, OUTPUTS, parse_entry, parse_sync_items
+from diary.serializers import INPUTS, OUTPUTS, parse_entry, parse_sync_items, validate_plan_date
 
 _WRITE_STATUS = {"created": status.HTTP_201_CREATED, "updated": status.HTTP_200_OK, "unchanged": status.HTTP_200_OK}
 
@@ -49,7 +51,7 @@ class EntryListCreateApi(EntryListApi):
     def post(self, request):
         """Create an entry. Sending the same id again answers the stored row (200) when the
         content matches, 409 when it differs."""
-        patient = self.get_subject()  # who may write comes before what was written
+        patient = self.get_subject()  # who may write before what was sent: 403, not a 400
         values, sent = parse_entry(self.kind, request.data)
         outcome = services.entry_create(
             kind=self.kind, patient=patient, values=values, entry_id=values.pop("id", None), sent=sent
@@ -156,20 +158,44 @@ def build_views(kind: Kind) -> dict[str, type]:
 
 
 # --- sync -------------------------------------------------------------------------------
-class SyncItemDoc(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=list(KINDS))
-    id = serializers.UUIDField()
-    recorded_at = serializers.DateTimeField(required=False)
-    payload = serializers.DictField(help_text="The entry's fields, as for the kind's POST.")
+# An item is documented as the shape a client should send, and as "any value": the API takes
+# any item and answers one that does not fit as `invalid`, on its own (an outbox with one
+# corrupt entry must not block the rest). The schema says both, so that a request the API
+# accepts is never one its schema forbids.
+SYNC_ITEM_SCHEMA = {
+    "description": (
+        "An entry made offline. Any item that does not have this shape is answered `invalid` in its "
+        "result; the other items are stored."
+    ),
+    "anyOf": [
+        {
+            "type": "object",
+            "required": ["kind", "id", "payload"],
+            "properties": {
+                "kind": {"type": "string", "enum": list(KINDS)},
+                "id": {"type": "string", "format": "uuid", "description": "Client-generated; makes retries safe."},
+                "recorded_at": {"type": "string", "format": "date-time"},
+                "payload": {
+                    "type": "object",
+                    "additionalProperties": {},
+                    "description": "The entry's fields, as for the kind's POST.",
+                },
+            },
+        },
+        {},
+    ],
+}
 
 
-class SyncInput(serializers.Serializer):
-    # Items stay loose here: one bad item is reported on its own, never fails the batch.
-    items = serializers.ListField(child=serializers.JSONField(), min_length=1, max_length=services.SYNC_MAX_ITEMS)
+@extend_schema_field(SYNC_ITEM_SCHEMA)
+class SyncItemField(serializers.JSONField):
+    pass
 
 
-class SyncRequestDoc(serializers.Serializer):
-    items = SyncItemDoc(many=True)
+class SyncInput(StrictInput):
+    items = serializers.ListField(
+        child=SyncItemField(allow_null=True), min_length=1, max_length=services.SYNC_MAX_ITEMS
+    )
 
 
 class SyncResultOutput(serializers.Serializer):
@@ -215,7 +241,7 @@ def _sync_result_data(result: services.SyncItemResult) -> dict:
 class SyncApi(APIView):
     permission_classes = [IsPatient]
 
-    @extend_schema(request=SyncRequestDoc, responses=SyncOutput, tags=["diary: sync"])
+    @extend_schema(request=SyncInput, responses=SyncOutput, tags=["diary: sync"])
     def post(self, request):
         """Store a batch of up to 500 entries made offline. Each item is answered on its own:
         created, unchanged (already stored), conflict (same id, other content) or invalid
@@ -246,10 +272,12 @@ class RegimenTemplateOutput(serializers.Serializer):
     note = serializers.CharField()
 
 
-class RegimenFromTemplateInput(serializers.Serializer):
+class RegimenFromTemplateInput(StrictInput):
     id = serializers.UUIDField(required=False)
     template = serializers.ChoiceField(choices=list(REGIMEN_TEMPLATES))
-    start_date = serializers.DateField()
+    # The same rules as a regimen's own start date (from 2000, at most a year ahead): a
+    # template adds its duration in weeks, which overflowed at 9999-12-31.
+    start_date = serializers.DateField(validators=[validate_plan_date])
     weekday = serializers.IntegerField(
         min_value=1, max_value=7, required=False, help_text="For weekly templates; default: the start date's weekday."
     )
@@ -288,14 +316,14 @@ class RegimenFromTemplateApi(APIView):
 MAX_DAYS = 366
 
 
-class DaysQuery(serializers.Serializer):
-    to = serializers.DateField(required=False, help_text="Last date, inclusive (default: today).")
+class DaysQuery(StrictQuery):
+    to = BoundedDateField(required=False, help_text="Last date, inclusive (default: today).")
 
     def get_fields(self):
         # `from` is a Python keyword, so it cannot be declared as an attribute.
         return {
             **super().get_fields(),
-            "from": serializers.DateField(required=False, help_text="First date, inclusive (default: 13 days back)."),
+            "from": BoundedDateField(required=False, help_text="First date, inclusive (default: 13 days back)."),
         }
 
     def validate(self, attrs):
@@ -353,7 +381,12 @@ class NoCrampsApi(APIView):
 
     @extend_schema(
         request=None,
-        responses={201: OUTPUTS["checkin"], 200: OUTPUTS["checkin"]},
+        parameters=[OpenApiParameter("day", OpenApiTypes.DATE, OpenApiParameter.PATH, description="The local date.")],
+        responses={
+            201: OUTPUTS["checkin"],
+            200: OUTPUTS["checkin"],
+            409: OpenApiResponse(description="cramps_logged: cramps are logged on that date (`episode_ids`)."),
+        },
         tags=["diary: days"],
         operation_id="day_no_cramps",
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework import exceptions, serializers
 
 from config.api.errors import flatten_field_errors
+from config.api.fields import DecimalStringField, StrictInput
 from diary import units
 from diary.kinds import KINDS, Kind
 from diary.models import DiaryEntry, DoseSkip, LabResult, SpasmEpisode, SunExposure, SupplementRegimen
@@ -52,7 +53,7 @@ class Score(serializers.IntegerField):
         super().__init__(min_value=0, max_value=10, **kwargs)
 
 
-class EntryInput(serializers.Serializer):
+class EntryInput(StrictInput):
     """Fields every diary row accepts."""
 
     id = serializers.UUIDField(required=False, help_text="Client-generated; makes retries safe.")
@@ -127,8 +128,14 @@ class SunInput(EntryInput):
         child=serializers.ChoiceField(choices=SunExposure.Skin.choices), max_length=4, required=False, default=list
     )
     sunscreen = serializers.BooleanField(required=False, default=False)
-    uv_index = serializers.DecimalField(
-        max_digits=4, decimal_places=1, min_value=0, max_value=20, required=False, allow_null=True, default=None
+    uv_index = DecimalStringField(
+        max_digits=4,
+        decimal_places=1,
+        pattern=r"^(1?\d(\.\d)?|20(\.0)?)$",  # 0 to 20, one decimal
+        max_value=20,
+        required=False,
+        allow_null=True,
+        default=None,
     )
 
     def validate_skin_exposed(self, value: list[str]) -> list[str]:
@@ -148,7 +155,7 @@ class SunOutput(EntryOutput):
 # --- supplements ----------------------------------------------------------------------
 class AmountMixin(serializers.Serializer):
     supplement = serializers.ChoiceField(choices=[(s, s) for s in units.SUPPLEMENTS])
-    amount = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=0)
+    amount = DecimalStringField(max_digits=12, decimal_places=3)
     unit = serializers.ChoiceField(choices=[(u, u) for u in units.DOSE_UNITS])
 
 
@@ -217,7 +224,7 @@ class DoseOutput(EntryOutput):
 # --- labs -----------------------------------------------------------------------------
 class LabInput(EntryInput):
     analyte = serializers.ChoiceField(choices=[(a, a) for a in units.ANALYTES])
-    value = serializers.DecimalField(max_digits=10, decimal_places=3, min_value=0)
+    value = DecimalStringField(max_digits=10, decimal_places=3)
     unit = serializers.ChoiceField(choices=[(u, u) for u in units.LAB_UNITS])
     collected_on = serializers.DateField(validators=[validate_past_date])
     reference_low = serializers.DecimalField(
@@ -290,13 +297,14 @@ OUTPUTS: dict[str, type[EntryOutput]] = {
 
 # --- parsing ------------------------------------------------------------------------------
 def _as_input(kind: Kind, instance: DiaryEntry) -> dict[str, Any]:
-    """A stored row in its input shape, for PATCH to merge the change into."""
+    """A stored row in its input shape, as JSON would carry it, for PATCH to merge the
+    change into (the input is strict about JSON types, so stored values are written out)."""
     data = {}
-    for name in INPUTS[kind.name]().fields:
-        if name == "regimen_id":
-            data[name] = instance.regimen_id
-        elif name != "id":
-            data[name] = getattr(instance, name)
+    for name, field in INPUTS[kind.name]().fields.items():
+        if name == "id":
+            continue
+        value = instance.regimen_id if name == "regimen_id" else getattr(instance, name)
+        data[name] = None if value is None else field.to_representation(value)
     return data
 
 

@@ -19,6 +19,7 @@ import os
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import services as account_services
@@ -63,7 +64,11 @@ def require_redis_url() -> str:
     return url
 
 
-def make_user(email: str, role: str = User.Role.PATIENT, *, mfa: bool = False, **extra) -> User:
+def make_user(email: str, role: str = User.Role.PATIENT, *, mfa: bool = False, verified: bool = True, **extra) -> User:
+    """A user with a verified email; a clinician is also verified by an operator unless
+    `verified=False` (as a fresh clinician signup is)."""
+    if role == User.Role.CLINICIAN and verified:
+        extra.setdefault("clinician_verified_at", timezone.now())
     user = User.objects.create_user(email=email, password=PASSWORD, role=role, **extra)
     from allauth.account.models import EmailAddress
 

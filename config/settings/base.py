@@ -6,8 +6,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONCE
 
-from config.settings.env import env_database, env_int, env_list, env_redis_url, env_str
+from config.settings.env import env_bool, env_database, env_int, env_list, env_redis_url, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"  # local state for the embedded setup: SQLite, broker folder, beat schedule
@@ -18,13 +19,14 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_site.TwoFactorAdminConfig",  # django.contrib.admin behind two factors
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -32,6 +34,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.headless",
     "allauth.mfa",
+    "allauth.usersessions",
     "accounts",
     "diary",
     "diary.reminders",
@@ -39,7 +42,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside whitenoise, so the PWA's files (index.html, sw.js) carry the policy too.
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a body: allauth, CSRF and DRF only ever see checked JSON.
+    "config.middleware.JSONGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -127,6 +135,10 @@ HEADLESS_FRONTEND_URLS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Spasm diary"
+# allauth.usersessions serves GET/DELETE /_allauth/{client}/v1/auth/sessions (a user sees and
+# ends their sessions; it was a 404 HTML page). Sessions are recorded at login; last-seen
+# tracking would cost a write per request and is off.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- DRF ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -136,7 +148,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSONParser behind config.api.jsonguard's depth, size and text checks.
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.GuardedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -147,6 +160,10 @@ REST_FRAMEWORK = {
         # at 10 tries a minute and 50 an hour a guesser gets nowhere.
         "invite_redeem": "10/min",
         "invite_redeem_hourly": "50/hour",
+        # A clinician nobody has verified yet (accounts.User.clinician_verified_at) may be
+        # anyone who signed up: a tighter budget.
+        "invite_redeem_unverified": "3/min",
+        "invite_redeem_hourly_unverified": "10/hour",
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -274,6 +291,71 @@ REMINDER_FOLLOW_UP_MINUTES = env_int("REMINDER_FOLLOW_UP_MINUTES", 120, minimum=
 REMINDER_LINK_MAX_AGE_HOURS = env_int("REMINDER_LINK_MAX_AGE_HOURS", 24, minimum=1)
 REMINDER_TICK_BATCH = 20_000  # reminders claimed per transaction
 REMINDER_SEND_BATCH = 500  # delivery ids per Celery message
+
+# --- Request limits and the client's address ------------------------------------------------
+# Bodies under /api/ and /_allauth/ (config.middleware.JSONGuardMiddleware): one row or one
+# form is a few KiB, so 256 KiB is generous. The offline sync batch takes 500 entries with
+# notes of 2,000 characters: 1.1 MiB in ASCII, 4.0 MiB as the PWA's JSON.stringify sends
+# all-emoji notes, 5.9 MiB from a client that escapes every non-ASCII character (\uXXXX);
+# 8 MiB holds all of those with room to spare (tests/platform/test_input_guard.py measures).
+API_SYNC_PATH = "/api/v1/diary/sync"
+API_BODY_MAX_BYTES = 256 * 1024
+API_SYNC_BODY_MAX_BYTES = 8 * 1024 * 1024
+# Django's own ceiling for any body it reads (admin forms included) must let the sync through.
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_SYNC_BODY_MAX_BYTES
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: the peer's
+# address is the client's (`make run`, no proxy). Behind one proxy (compose's TLS proxy): 1.
+# The client is the address the outermost trusted proxy saw; entries further left are
+# whatever the client sent, and never trusted (config.client_ip).
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0, minimum=0)
+
+# --- Browser security headers -----------------------------------------------------------------
+# The PWA is one origin: scripts, styles, API calls, the manifest and the service worker all
+# come from here. No inline script anywhere (index.html loads one module). Inline style
+# attributes are refused too: Preact and uPlot set styles through the DOM (CSSOM), which
+# style-src does not govern. The reminder confirmation page uses a nonce for its <style>.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", NONCE],  # the nonce only when a page uses one
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (config.middleware.SecurityHeadersMiddleware): features the app never uses.
+PERMISSIONS_POLICY_DENY = [
+    "accelerometer",
+    "autoplay",
+    "bluetooth",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "serial",
+    "usb",
+]
+SECURE_REFERRER_POLICY = "same-origin"
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Django admin ---------------------------------------------------------------------
+# Off unless turned on; when on, only staff whose session passed two-factor (allauth's
+# TOTP, through the app's own login) get in, and its login form takes no password at all
+# (accounts.admin_site).
+ADMIN_ENABLED = env_bool("DJANGO_ADMIN_ENABLED", False)
 
 # --- Product settings -----------------------------------------------------------------
 INVITE_CODE_TTL = timedelta(hours=48)

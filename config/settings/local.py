@@ -2,7 +2,7 @@
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import VAR_DIR
-from config.settings.env import env_list, env_str
+from config.settings.env import env_bool, env_list, env_str
 
 DEBUG = True
 # Local-only key: production.py refuses to start without DJANGO_SECRET_KEY.
@@ -10,6 +10,8 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY", "local-development-key-not-for-product
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", ["http://localhost:8000", "http://127.0.0.1:8000"])
 DEMO_ACCOUNTS_ENABLED = True
+# On a laptop the admin is on unless said otherwise (it still wants a two-factor session).
+ADMIN_ENABLED = env_bool("DJANGO_ADMIN_ENABLED", True)
 VAR_DIR.mkdir(exist_ok=True)
 
 # Web push on a laptop: `make run` writes a VAPID pair to var/vapid.env once (the pair must

@@ -29,6 +29,10 @@ PUBLIC_BASE_URL = env_str("DJANGO_PUBLIC_URL", CSRF_TRUSTED_ORIGINS[0]).rstrip("
 
 # TLS terminates at the proxy, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No default is safe here: 0 behind a proxy puts every user on the proxy's address (one
+# shared login rate limit, the proxy in every access-log line); 1 without a proxy believes
+# a client's forged X-Forwarded-For. Say how many proxies append to X-Forwarded-For.
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", minimum=0)
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 # /healthz is probed over plain HTTP from inside the compose network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

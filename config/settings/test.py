@@ -13,5 +13,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # but one per process so parallel workers do not share counters.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DEMO_ACCOUNTS_ENABLED = True
+ADMIN_ENABLED = True
 REST_FRAMEWORK = {**REST_FRAMEWORK}
 VAR_DIR.mkdir(exist_ok=True)

@@ -6,7 +6,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.views import APIView
 
 from accounts.permissions import IsClinicianWithMFA
+from accounts.services import access_events_record
 from config.api.pagination import DashboardPagination
+from config.client_ip import client_ip
 from diary.dashboard import selectors
 from diary.dashboard.serializers import DashboardQuery, DashboardRowOutput, dashboard_row_data
 
@@ -31,4 +33,13 @@ class ClinicianDashboardApi(APIView):
         rows = selectors.dashboard_rows(clinician=request.user, **query.validated_data)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
+        # Each row shows a patient's name, email, date of birth, counts, verdict, adherence
+        # and latest 25(OH)D: a read of that patient's data, logged like any other (one
+        # event per patient on this page, one INSERT for all of them).
+        access_events_record(
+            clinician=request.user,
+            patient_ids=[row.patient_id for row in page],
+            resource="dashboard",
+            ip_address=client_ip(request),
+        )
         return paginator.get_paginated_response([dashboard_row_data(row) for row in page])

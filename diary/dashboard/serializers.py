@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from config.api.fields import StrictQuery
 from diary.dashboard import flags, rows
 from diary.insights import stats
 
 
-class DashboardQuery(serializers.Serializer):
+class DashboardQuery(StrictQuery):
     ordering = serializers.ChoiceField(
         choices=rows.ORDERINGS,
         default="flags",

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsPatient
 from accounts.scoping import SubjectMixin
-from diary.insights import buckets, cache, response, selectors, windows
+from config.api.fields import QUERY_DATE_MIN
+from diary.insights import cache, response, selectors, windows
 from diary.insights.serializers import (
     AdherenceOutput,
     AdherenceQuery,
@@ -33,15 +33,7 @@ ADHERENCE_DEFAULT_WEEKS = 12
 class SpasmSeriesApi(SubjectMixin, APIView):
     access_resource = "trends"
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("bucket", OpenApiTypes.STR, enum=list(buckets.BUCKETS)),
-            OpenApiParameter("from", OpenApiTypes.DATE),
-            OpenApiParameter("to", OpenApiTypes.DATE),
-        ],
-        responses=SeriesOutput,
-        tags=["trends"],
-    )
+    @extend_schema(parameters=[SeriesQuery], responses=SeriesOutput, tags=["trends"])
     def get(self, request, patient_id=None):
         """Spasm counts per day, week or month in the patient's own dates, with reported days,
         rates, severity, night-time counts and sun, vitamin D and adherence overlays."""
@@ -102,15 +94,16 @@ class AdherenceApi(SubjectMixin, APIView):
     )
     def get(self, request, patient_id=None):
         """Doses scheduled by each regimen against doses taken, by ISO week."""
+        # Whose data first: a clinician without a link gets the 404, whatever the query says.
+        patient = self.get_subject()
         query = AdherenceQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        patient = self.get_subject()
         today = patient.local_today()
         until = query.validated_data.get("until") or today
         since = query.validated_data.get("since")
         if since is None:
             monday = until - timedelta(days=until.weekday())
-            since = min(monday - timedelta(weeks=ADHERENCE_DEFAULT_WEEKS - 1), until)
+            since = max(min(monday - timedelta(weeks=ADHERENCE_DEFAULT_WEEKS - 1), until), QUERY_DATE_MIN)
         AdherenceQuery(data={"since": since, "until": until}).is_valid(raise_exception=True)
         regimens = selectors.regimen_adherence_by_week(patient_ids=[patient.id], since=since, until=until, today=today)[
             patient.id

@@ -8,6 +8,7 @@ from datetime import timedelta
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.fields import BoundedDateField, StrictQuery
 from diary.insights import buckets, response, selectors, stats, windows
 from diary.serializers import LabOutput
 
@@ -16,13 +17,16 @@ MODEL_NAMES = ("exact_poisson", "negative_binomial", "nb_trend", "nb_trend_sun",
 
 
 # --- input ------------------------------------------------------------------------------
-class SeriesQuery(serializers.Serializer):
+class SeriesQuery(StrictQuery):
     bucket = serializers.ChoiceField(choices=buckets.BUCKETS, default="week")
-    to = serializers.DateField(required=False)
+    to = BoundedDateField(required=False, help_text="To (local date, inclusive). Default: today.")
 
     def get_fields(self):
         # `from` is a Python keyword, so it cannot be declared as an attribute.
-        return {**super().get_fields(), "from": serializers.DateField(required=False)}
+        return {
+            **super().get_fields(),
+            "from": BoundedDateField(required=False, help_text="From (local date, inclusive)."),
+        }
 
     def validate(self, attrs):
         today = self.context["today"]
@@ -42,20 +46,18 @@ class SeriesQuery(serializers.Serializer):
         return {"bucket": bucket, "first": first, "last": last}
 
 
-class TreatmentQuery(serializers.Serializer):
+class TreatmentQuery(StrictQuery):
     supplement = serializers.ChoiceField(
         choices=list(selectors.SUPPLEMENT_GROUPS),
         default="vitamin_d",
         help_text="Whose start is tested: the first regimen of this supplement (vitamin D by default).",
     )
-    start = serializers.DateField(required=False, help_text="Default: the supplement's first regimen's start date.")
+    start = BoundedDateField(required=False, help_text="Default: the supplement's first regimen's start date.")
     before_days = serializers.IntegerField(min_value=1, max_value=365, default=windows.DEFAULT_BEFORE_DAYS)
     lag_days = serializers.IntegerField(min_value=0, max_value=windows.MAX_LAG_DAYS, default=windows.DEFAULT_LAG_DAYS)
-    before_start = serializers.DateField(required=False)
-    after_start = serializers.DateField(required=False)
-    after_end = serializers.DateField(
-        required=False, help_text="Last day of the after window (inclusive). Default: today."
-    )
+    before_start = BoundedDateField(required=False)
+    after_start = BoundedDateField(required=False)
+    after_end = BoundedDateField(required=False, help_text="Last day of the after window (inclusive). Default: today.")
 
 
 # --- output -----------------------------------------------------------------------------
@@ -294,9 +296,9 @@ def treatment_response_data(result: selectors.TreatmentResponseResult) -> dict:
 
 
 # --- adherence ----------------------------------------------------------------------------
-class AdherenceQuery(serializers.Serializer):
-    since = serializers.DateField(required=False, help_text="Local date, inclusive. Default: 12 weeks back.")
-    until = serializers.DateField(required=False, help_text="Local date, inclusive. Default: today.")
+class AdherenceQuery(StrictQuery):
+    since = BoundedDateField(required=False, help_text="Local date, inclusive. Default: 12 weeks back.")
+    until = BoundedDateField(required=False, help_text="Local date, inclusive. Default: today.")
 
     def validate(self, attrs):
         since, until = attrs.get("since"), attrs.get("until")

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.utils.html import format_html
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsPatient
 from accounts.scoping import SubjectMixin
 from config.api.exceptions import DomainError
-from diary.reminders import links, selectors, services, transports
+from diary.reminders import links, messages, selectors, services, transports
 from diary.reminders.models import Delivery, PushSubscription, Reminder
 from diary.reminders.serializers import (
     ActionOutput,
@@ -108,9 +108,10 @@ class DeliveryListApi(SubjectMixin, GenericAPIView):
     pagination_ordering = ("-scheduled_for", "-id")
 
     def get_queryset(self):
+        patient = self.get_subject()  # who may see before what is asked: 403/404 before a 400
         query = DeliveryFilterInput(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        deliveries = selectors.delivery_list(patient=self.get_subject())
+        deliveries = selectors.delivery_list(patient=patient)
         if "status" in query.validated_data:
             deliveries = deliveries.filter(status=query.validated_data["status"])
         if "reminder" in query.validated_data:
@@ -168,84 +169,129 @@ class DeliverySnoozeApi(SubjectMixin, APIView):
         return Response(DeliveryOutput(snooze).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-class LinkInvalid(exceptions.APIException):
-    status_code = 400
-    default_code = "link_invalid"
-    default_detail = "This link is not valid. Open the app to log your dose."
+def _page(request, title: str, text: str, *, status: int = 200, form_action: str | None = None, button: str = ""):
+    """A small HTML page: the one screen an email link opens. Its <style> carries the
+    request's CSP nonce; it has no script at all."""
+    form = (
+        format_html(
+            '<form method="post" action="{}"><input type="hidden" name="confirm" value="1">'
+            '<button type="submit">{}</button></form>',
+            form_action,
+            button,
+        )
+        if form_action
+        else ""
+    )
+    page = format_html(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Spasm diary</title>'
+        '<style nonce="{}">body {{ font-family: system-ui, sans-serif; max-width: 32rem; margin: 3rem auto; '
+        "padding: 0 1rem }} h1 {{ font-size: 1.4rem }} button {{ font-size: 1.1rem; padding: .7rem 1.2rem }}</style>"
+        '</head><body><h1>{}</h1><p>{}</p>{}<p><a href="/">Open the diary</a></p></body></html>',
+        request.csp_nonce,
+        title,
+        text,
+        form,
+    )
+    return HttpResponse(page, status=status, content_type="text/html; charset=utf-8")
 
 
-class LinkExpired(exceptions.APIException):
-    status_code = 410
-    default_code = "link_expired"
-    default_detail = "This link has expired. Open the app to log your dose."
+def _dose_words(dose) -> str:
+    return f"{dose.amount.normalize():,f} {dose.unit} {dose.supplement.replace('_', ' ')}"
 
 
-def _run_action(token: str) -> dict:
-    try:
-        action = links.read_action_token(token)
-    except links.LinkExpired:
-        raise LinkExpired() from None
-    except links.LinkInvalid:
-        raise LinkInvalid() from None
-    delivery = Delivery.objects.filter(id=action.delivery_id).first()
-    if delivery is None:  # the reminder was deleted since
-        raise exceptions.NotFound("This reminder no longer exists.")
-    if action.action == "taken":
-        taken = services.delivery_taken(delivery=delivery)
-        return {"action": "taken", "delivery": taken.delivery, "dose": taken.dose}
-    if action.action == "no_cramps":
-        outcome = services.delivery_no_cramps(delivery=delivery)
-        return {"action": "no_cramps", "delivery": delivery, "checkin": outcome.instance}
-    snooze, _ = services.delivery_snooze(delivery=delivery)
-    delivery.refresh_from_db()
-    return {"action": "snooze", "delivery": delivery, "snooze": snooze}
-
-
-_PAGE = (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-    '<meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title></head>'
-    '<body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 3rem auto; padding: 0 1rem">'
-    '<h1 style="font-size: 1.4rem">{}</h1><p>{}</p><p><a href="/">Open the diary</a></p></body></html>'
-)
+def _from_the_page(request) -> bool:
+    # The confirmation page's form posts form-encoded; the service worker posts JSON (or
+    # nothing) and reads JSON back.
+    return request.content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
 
 
 class ReminderActionApi(APIView):
-    """The signed "Taken" / "Snooze" link: from an email (GET, one click, no login) or from
-    the service worker (POST, without cookies). The token is the credential."""
+    """The signed "Taken" / "Snooze" link. The token is the credential: no login, no cookie.
+
+    - GET (an email's link; mail scanners open links too) changes nothing: it shows a page
+      whose button POSTs to the same URL, as healthchecks does for its one-click links.
+    - POST carries out the action once (diary.reminders.services.action_link_run). From that
+      page it answers HTML; from the service worker's notification button (a fetch without
+      cookies) it answers JSON.
+
+    No CSRF check, on purpose: CSRF protects requests that a browser authenticates with its
+    cookies. This view reads no cookie and no session (authentication_classes is empty); the
+    secret is in the URL itself, so a forged cross-site POST could only do what the link's
+    holder can, for that one slot.
+    """
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
     @extend_schema(
-        responses={(200, "text/html"): OpenApiTypes.STR}, tags=TAGS, operation_id="reminder_action_link_open"
+        responses={
+            (200, "text/html"): OpenApiTypes.STR,
+            (404, "text/html"): OpenApiTypes.STR,
+            (410, "text/html"): OpenApiTypes.STR,
+        },
+        tags=TAGS,
+        operation_id="reminder_action_link_open",
+        description="The confirmation page of an emailed link: shows what the link does, with a button. Changes nothing.",
     )
     def get(self, request, token):
         try:
-            result = _run_action(token)
-        except exceptions.APIException as exc:
-            page = format_html(_PAGE, "Spasm diary", "That did not work", str(exc.detail))
-            return HttpResponse(page, status=exc.status_code, content_type="text/html; charset=utf-8")
+            action = links.read_action_token(token)
+            delivery = selectors.delivery_for_link(delivery_id=action.delivery_id, action=action.action)
         except DomainError as exc:
-            page = format_html(_PAGE, "Spasm diary", "That did not work", exc.message)
-            return HttpResponse(page, status=exc.status, content_type="text/html; charset=utf-8")
-        dose = result.get("dose")
-        if result["action"] == "snooze":
-            heading, text = "Snoozed", "We will remind you again in 30 minutes."
-        elif result["action"] == "no_cramps":
-            day = result["checkin"].local_date
-            heading, text = "Noted", f"No cramps on {day:%A} {day.day} {day:%B}: that day is in your diary."
-        elif dose is None:
-            heading, text = "Done", "The reminder is marked as taken."
+            return _page(request, "That did not work", exc.message, status=exc.status)
+        regimen = delivery.reminder.regimen
+        if action.action == "snooze":
+            title, text, button = "Snooze this reminder?", "We will remind you again in 30 minutes.", "Snooze"
+        elif action.action == "no_cramps":
+            day = messages.yesterday_of(delivery)
+            title = "No cramps yesterday?"
+            text = f"Say there were no cramps on {day:%A} {day.day} {day:%B}. It counts as a day in your diary."
+            button = "No cramps that day"
+        elif delivery.status == Delivery.Status.TAKEN:
+            title, text, button = "Already taken", "This reminder is already marked as taken.", ""
         else:
-            what = f"{dose.amount.normalize():,f} {dose.unit} {dose.supplement.replace('_', ' ')}"
-            heading, text = "Logged", f"{what} is in your diary as taken. Thank you."
-        page = format_html(_PAGE, "Spasm diary", heading, text)
-        return HttpResponse(page, content_type="text/html; charset=utf-8")
+            what = _dose_words(regimen) if regimen is not None else (delivery.reminder.label or "your dose")
+            title, text, button = "Log this dose?", f"Mark {what} as taken now.", "Yes, I took it"
+        return _page(request, title, text, form_action=request.path if button else None, button=button)
 
-    @extend_schema(request=None, responses=ActionOutput, tags=TAGS, operation_id="reminder_action_link_post")
+    @extend_schema(
+        request=None,
+        responses={
+            (200, "application/json"): ActionOutput,
+            (200, "text/html"): OpenApiTypes.STR,
+            404: OpenApiResponse(description="The link names nothing (`link_invalid`), or the reminder was deleted."),
+            409: OpenApiResponse(description="Snooze after the dose was taken (`already_taken`)."),
+            410: OpenApiResponse(description="The link has expired (`link_expired`) or was used (`link_used`)."),
+        },
+        tags=TAGS,
+        operation_id="reminder_action_link_post",
+    )
     def post(self, request, token):
-        result = _run_action(token)
-        return Response(ActionOutput(result).data)
+        try:
+            action = links.read_action_token(token)
+            outcome = services.action_link_run(delivery_id=action.delivery_id, action=action.action)
+        except DomainError as exc:
+            if _from_the_page(request):
+                return _page(request, "That did not work", exc.message, status=exc.status)
+            raise
+        if _from_the_page(request):
+            if outcome.action == "snooze":
+                return _page(request, "Snoozed", "We will remind you again in 30 minutes.")
+            if outcome.action == "no_cramps":
+                day = outcome.checkin.local_date
+                return _page(request, "Noted", f"No cramps on {day:%A} {day.day} {day:%B}: that day is in your diary.")
+            if outcome.dose is None:
+                return _page(request, "Done", "The reminder is marked as taken.")
+            return _page(request, "Logged", f"{_dose_words(outcome.dose)} is in your diary as taken. Thank you.")
+        body = {
+            "action": outcome.action,
+            "delivery": outcome.delivery,
+            "dose": outcome.dose,
+            "snooze": outcome.snooze,
+            "checkin": outcome.checkin,
+        }
+        return Response(ActionOutput(body).data)
 
 
 # --- devices ------------------------------------------------------------------------------

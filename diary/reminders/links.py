@@ -1,9 +1,9 @@
 """Signed action links: "Taken" in an email, "Taken" / "Snooze" in a push notification.
 
 The token names one delivery and one action and expires (TimestampSigner): whoever holds
-it can do that one thing to that one delivery, nothing else, without logging in. That is
-what a one-click email link needs, and what lets the service worker act without the
-session cookie or a CSRF token.
+it can do that one thing to that one delivery, once, nothing else, without logging in.
+Opening the link (GET) only shows a confirmation page, because mail scanners open links;
+its button POSTs. The service worker POSTs the same URL without the session cookie.
 """
 
 from __future__ import annotations
@@ -14,16 +14,32 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from config.api.exceptions import Gone, NotFound
+
 ACTIONS = ("taken", "snooze", "no_cramps")
+# The Delivery column that records each action's link as used.
+LINK_USED_FIELDS = {
+    "taken": "taken_link_used_at",
+    "snooze": "snooze_link_used_at",
+    "no_cramps": "no_cramps_link_used_at",
+}
 _SALT = "diary.reminders.action-link"
 
 
-class LinkInvalid(Exception):
-    pass
+class LinkInvalid(NotFound):
+    # A token that names no link: as for any URL that names nothing, 404.
+    code = "link_invalid"
+    message = "This link is not valid. Open the app to log your dose."
 
 
-class LinkExpired(Exception):
-    pass
+class LinkExpired(Gone):
+    code = "link_expired"
+    message = "This link has expired. Open the app to log your dose."
+
+
+class LinkUsed(Gone):
+    code = "link_used"
+    message = "This link has already been used. Open the app to see your reminders."
 
 
 @dataclass(frozen=True)

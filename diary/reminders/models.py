@@ -132,6 +132,11 @@ class Delivery(models.Model):
     dose = models.OneToOneField(
         SupplementDose, on_delete=models.SET_NULL, null=True, blank=True, related_name="reminder_delivery"
     )
+    # Each signed link ("Taken", "Snooze") works once: claimed by a conditional UPDATE of
+    # its column (diary.reminders.services.action_link_run).
+    taken_link_used_at = models.DateTimeField(null=True, blank=True)
+    snooze_link_used_at = models.DateTimeField(null=True, blank=True)
+    no_cramps_link_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-scheduled_for", "-id"]

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from config.api.exceptions import NotFound
+from diary.reminders.links import LINK_USED_FIELDS, LinkUsed
 from diary.reminders.models import Delivery, PushSubscription, Reminder
 
 
@@ -41,3 +42,13 @@ def push_subscription_get(*, user: User, subscription_id: int) -> PushSubscripti
         return push_subscription_list(user=user).get(id=subscription_id)
     except PushSubscription.DoesNotExist:
         raise NotFound() from None
+
+
+def delivery_for_link(*, delivery_id: int, action: str) -> Delivery:
+    """The delivery a signed link names, for its confirmation page (GET changes nothing)."""
+    delivery = Delivery.objects.select_related("reminder__regimen").filter(id=delivery_id).first()
+    if delivery is None:
+        raise NotFound("This reminder no longer exists.")
+    if getattr(delivery, LINK_USED_FIELDS[action]) is not None:
+        raise LinkUsed()
+    return delivery

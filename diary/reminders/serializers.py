@@ -6,22 +6,19 @@ from zoneinfo import ZoneInfo
 
 from rest_framework import serializers
 
+from config.api.fields import ClockTimeField, ClockTimeOutputField, StrictInput, StrictQuery
 from diary.reminders import schedule
 from diary.reminders.models import Delivery, Reminder
 from diary.serializers import CheckinOutput, DoseOutput, validate_instant
 
-_TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 
-
-class ReminderInput(serializers.Serializer):
+class ReminderInput(StrictInput):
     regimen_id = serializers.UUIDField(
         required=False, allow_null=True, help_text="Make it from a regimen: time and days default to the regimen's."
     )
     label = serializers.CharField(max_length=80, allow_blank=True, required=False)
-    local_time = serializers.TimeField(
-        required=False,
-        input_formats=_TIME_FORMATS,
-        help_text="HH:MM in your own zone; from a regimen: 08:00 (weekly: 09:00).",
+    local_time = ClockTimeField(
+        required=False, help_text="HH:MM in your own zone; from a regimen: 08:00 (weekly: 09:00)."
     )
     weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=7),
@@ -30,14 +27,9 @@ class ReminderInput(serializers.Serializer):
         help_text="ISO weekdays 1=Monday..7=Sunday; empty means every day.",
     )
     channel = serializers.ChoiceField(choices=Reminder.Channel.choices, required=False)
-    quiet_start = serializers.TimeField(required=False, allow_null=True, input_formats=_TIME_FORMATS)
-    quiet_end = serializers.TimeField(required=False, allow_null=True, input_formats=_TIME_FORMATS)
+    quiet_start = ClockTimeField(required=False, allow_null=True)
+    quiet_end = ClockTimeField(required=False, allow_null=True)
     enabled = serializers.BooleanField(required=False)
-
-    def validate_local_time(self, value):
-        if value.second or value.microsecond:
-            raise serializers.ValidationError("Use whole minutes (HH:MM).", code="invalid")
-        return value
 
     def validate_weekdays(self, value: list[int]) -> list[int]:
         if len(set(value)) != len(value):
@@ -49,11 +41,11 @@ class ReminderOutput(serializers.Serializer):
     id = serializers.IntegerField()
     regimen_id = serializers.UUIDField(allow_null=True)
     label = serializers.CharField()
-    local_time = serializers.TimeField(format="%H:%M")
+    local_time = ClockTimeOutputField()
     weekdays = serializers.ListField(child=serializers.IntegerField())
     channel = serializers.ChoiceField(choices=Reminder.Channel.choices)
-    quiet_start = serializers.TimeField(format="%H:%M", allow_null=True)
-    quiet_end = serializers.TimeField(format="%H:%M", allow_null=True)
+    quiet_start = ClockTimeOutputField(allow_null=True)
+    quiet_end = ClockTimeOutputField(allow_null=True)
     enabled = serializers.BooleanField()
     time_zone = serializers.CharField()
     next_fire_at = serializers.DateTimeField(allow_null=True, help_text="UTC; null when off or the regimen has ended.")
@@ -83,12 +75,12 @@ class DeliveryOutput(serializers.Serializer):
     dose_id = serializers.UUIDField(allow_null=True)
 
 
-class DeliveryFilterInput(serializers.Serializer):
+class DeliveryFilterInput(StrictQuery):
     status = serializers.ChoiceField(choices=Delivery.Status.choices, required=False)
     reminder = serializers.IntegerField(required=False, min_value=1)
 
 
-class TakenInput(serializers.Serializer):
+class TakenInput(StrictInput):
     taken_at = serializers.DateTimeField(
         required=False,
         validators=[validate_instant],
@@ -102,7 +94,7 @@ class TakenOutput(serializers.Serializer):
     created = serializers.BooleanField(help_text="False when the dose was already logged.")
 
 
-class SnoozeInput(serializers.Serializer):
+class SnoozeInput(StrictInput):
     minutes = serializers.IntegerField(
         min_value=schedule.SNOOZE_MIN_MINUTES, max_value=schedule.SNOOZE_MAX_MINUTES, required=False, default=30
     )
@@ -116,12 +108,12 @@ class ActionOutput(serializers.Serializer):
     checkin = CheckinOutput(allow_null=True, required=False, help_text="no_cramps: the day's check-in.")
 
 
-class PushKeysInput(serializers.Serializer):
+class PushKeysInput(StrictInput):
     p256dh = serializers.CharField(max_length=128)
     auth = serializers.CharField(max_length=64)
 
 
-class PushSubscriptionInput(serializers.Serializer):
+class PushSubscriptionInput(StrictInput):
     """PushSubscription.toJSON() as the browser gives it (expirationTime is ignored)."""
 
     endpoint = serializers.URLField(max_length=1024)

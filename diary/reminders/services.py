@@ -18,10 +18,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from config.api.exceptions import Conflict, ValidationFailed
+from config.api.exceptions import Conflict, NotFound, ValidationFailed
 from diary.kinds import DOSE
-from diary.models import SupplementDose, SupplementRegimen
+from diary.models import DailyCheckin, SupplementDose, SupplementRegimen
 from diary.reminders import schedule, transports
+from diary.reminders.links import LINK_USED_FIELDS, LinkUsed
 from diary.reminders.models import Delivery, PushSubscription, Reminder
 from diary.reminders.schedule import ReminderSchedule
 from diary.services import Outcome, entry_create, no_cramps_record
@@ -243,7 +244,10 @@ def delivery_taken(*, delivery: Delivery, taken_at: datetime | None = None, now:
     with transaction.atomic():
         root = _lock_slot(delivery)
         reminder = root.reminder
-        if root.dose_id is not None:
+        if root.status == Delivery.Status.TAKEN:
+            # Already taken: answer what is there. If the patient has since deleted the dose
+            # (dose is then null), it stays deleted: pressing again, or an old email link,
+            # must not bring it back.
             return Taken(root, root.dose, created=False)
         if taken_at is None:
             # Pressed from an old delivery in the list: the dose belongs to the slot's day.
@@ -316,3 +320,36 @@ def delivery_snooze(
             status=Delivery.Status.SNOOZED, lease_until=None
         )
     return snooze, True
+
+
+# --- the signed links ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class LinkOutcome:
+    action: str
+    delivery: Delivery
+    dose: SupplementDose | None = None
+    snooze: Delivery | None = None
+    checkin: DailyCheckin | None = None
+
+
+def action_link_run(*, delivery_id: int, action: str, now: datetime | None = None) -> LinkOutcome:
+    """Carry out a signed link's action, once. The link's use is claimed with a conditional
+    UPDATE in the same transaction as the action: a second use (a retried POST, a forwarded
+    email) finds it claimed and does nothing, and an action that fails un-claims it."""
+    now = now or timezone.now()
+    used_field = LINK_USED_FIELDS[action]
+    with transaction.atomic():
+        claimed = Delivery.objects.filter(id=delivery_id, **{f"{used_field}__isnull": True}).update(**{used_field: now})
+        if claimed != 1:
+            if not Delivery.objects.filter(id=delivery_id).exists():
+                raise NotFound("This reminder no longer exists.")
+            raise LinkUsed()
+        delivery = Delivery.objects.get(id=delivery_id)
+        if action == "taken":
+            taken = delivery_taken(delivery=delivery, now=now)
+            return LinkOutcome("taken", taken.delivery, dose=taken.dose)
+        if action == "no_cramps":
+            return LinkOutcome("no_cramps", delivery, checkin=delivery_no_cramps(delivery=delivery).instance)
+        snooze, _ = delivery_snooze(delivery=delivery, now=now)
+        delivery.refresh_from_db()
+        return LinkOutcome("snooze", delivery, snooze=snooze)

@@ -28,16 +28,76 @@ registerRoute(
   }),
 );
 
+const SESSION_URL = "/_allauth/browser/v1/auth/session";
+const ME_URL = "/api/v1/me";
+// The id of the user whose reads are in API_CACHE, kept beside it (a worker's globals do not
+// survive its restarts).
+const OWNER_CACHE = "api-reads-owner";
+const OWNER_KEY = "/__api-reads-owner__";
+
+// Bumped whenever the cached reads are forgotten: a read that was already on its way then
+// belongs to the session that ended, and is not stored when it lands.
+let generation = 0;
+
+async function forgetApiReads(): Promise<void> {
+  generation += 1;
+  await caches.delete(API_CACHE);
+  await caches.delete(OWNER_CACHE);
+}
+
+type PluginState = { generation?: number };
+
+/** The cache holds one person's reads. It is emptied when the session ends (any 401) and
+ *  when /api/v1/me names somebody else than the reads were cached for. */
+const oneOwner = {
+  async requestWillFetch({ request, state }: { request: Request; state?: PluginState }): Promise<Request> {
+    if (state) state.generation = generation;
+    return request;
+  },
+  async fetchDidSucceed({ request, response, state }: { request: Request; response: Response; state?: PluginState }): Promise<Response> {
+    if (response.status === 401) {
+      await forgetApiReads();
+    } else if (response.ok && new URL(request.url).pathname === ME_URL) {
+      const id = String((await response.clone().json().catch(() => ({})))?.id ?? "");
+      const owners = await caches.open(OWNER_CACHE);
+      const previous = await (await owners.match(OWNER_KEY))?.text();
+      if (previous !== id) {
+        await forgetApiReads();
+        await (await caches.open(OWNER_CACHE)).put(OWNER_KEY, new Response(id));
+        if (state) state.generation = generation; // this answer is the new owner's
+      }
+    }
+    return response;
+  },
+  async cacheWillUpdate({ response, state }: { response: Response; state?: PluginState }): Promise<Response | null> {
+    return state && state.generation !== generation ? null : response;
+  },
+};
+
 registerRoute(
   ({ url, request: req }) =>
     req.method === "GET" &&
     url.origin === self.location.origin &&
-    (url.pathname.startsWith("/api/v1/") || url.pathname === "/_allauth/browser/v1/auth/session"),
+    // A clinician's reads of patients' diaries are never kept on the device.
+    !url.pathname.startsWith("/api/v1/clinician/") &&
+    (url.pathname.startsWith("/api/v1/") || url.pathname === SESSION_URL),
   new NetworkFirst({
     cacheName: API_CACHE,
     networkTimeoutSeconds: 6,
-    plugins: [new CacheableResponsePlugin({ statuses: [200] })],
+    plugins: [oneOwner, new CacheableResponsePlugin({ statuses: [200] })],
   }),
+);
+
+// Logging out, or in (perhaps as someone else), ends the session the cached reads belong to.
+const endsTheSession = async ({ request: req }: { request: Request }): Promise<Response> => {
+  await forgetApiReads();
+  return fetch(req);
+};
+registerRoute(({ url }) => url.origin === self.location.origin && url.pathname === SESSION_URL, endsTheSession, "DELETE");
+registerRoute(
+  ({ url }) => url.origin === self.location.origin && /^\/_allauth\/browser\/v1\/auth\/(login|signup)$/.test(url.pathname),
+  endsTheSession,
+  "POST",
 );
 
 self.addEventListener("sync", (event: any) => {

@@ -133,7 +133,7 @@ def test_a_second_code_for_an_already_linked_clinician_is_refused(patient, clini
 def test_patient_cannot_hold_more_than_five_open_codes(patient_client):
     for _ in range(5):
         assert patient_client.post("/api/v1/care/invites").status_code == 201
-    assert_error(patient_client.post("/api/v1/care/invites"), 400, "too_many_open_invites")
+    assert_error(patient_client.post("/api/v1/care/invites"), 409, "too_many_open_invites")
 
 
 def test_relink_after_revoke_needs_a_new_code(patient, revoked_clinician, revoked_clinician_client):

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts import services as account_services
 from accounts.models import AccessEvent, User
 from tests.browser.conftest import axe_violations, log_in, screenshot, totp_now
 from tests.conftest import PASSWORD, make_user
@@ -17,7 +18,8 @@ pytestmark = [pytest.mark.browser]
 
 def test_clinician_redeems_code_sees_patient_and_loses_them_on_revoke(new_page):
     alice = make_user("alice@example.com", name="Alice Patient", time_zone="Europe/London")
-    make_user("bob@example.com", User.Role.CLINICIAN, name="Dr Bob")
+    # Signed up, as anyone can, and not yet verified by an operator.
+    bob = make_user("bob@example.com", User.Role.CLINICIAN, name="Dr Bob", verified=False)
     make_reminder(
         alice, now=timezone.now(), local_time=hm("07:30"), weekdays=[1, 3], channel="email", label="Magnesium"
     )
@@ -80,7 +82,13 @@ def test_clinician_redeems_code_sees_patient_and_loses_them_on_revoke(new_page):
     patient.reload()
     link = patient.get_by_test_id("care-link")
     expect(link).to_contain_text("Dr Bob")
+    expect(link.get_by_test_id("not-verified")).to_have_text("not verified")
     expect(patient.get_by_text("Dr Bob read")).not_to_have_count(0)  # the access log
+    # Once an operator has verified him, the mark goes.
+    account_services.clinician_verify(clinician=bob)
+    patient.reload()
+    expect(patient.get_by_test_id("care-link")).to_contain_text("Dr Bob")
+    expect(patient.get_by_test_id("not-verified")).to_have_count(0)
     link.get_by_role("button", name="Revoke access for Dr Bob").click()
     expect(patient.get_by_test_id("care-link")).to_have_count(0)
 

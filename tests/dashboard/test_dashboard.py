@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import CareLink, InviteCode, User
+from accounts.models import AccessEvent, CareLink, InviteCode, User
 from diary.dashboard import services as summaries
 from diary.dashboard.tasks import refresh_due_summaries, refresh_patient_summaries
 from diary.models import PatientSummary
@@ -182,6 +182,24 @@ def test_the_dashboard_costs_the_same_queries_for_3_and_300_patients(other_clini
     assert len(body["results"]) == 300
     assert len(small) == len(large), [q["sql"][:80] for q in large]
     assert [f["code"] for f in body["results"][0]["flags"]] == ["low_adherence"]
+
+
+def test_the_dashboard_read_logs_one_event_per_patient_shown_in_one_insert(other_clinician):
+    client = client_for(other_clinician)
+    _many_linked_patients(other_clinician, 120)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/api/v1/clinician/patients?page_size=100&ordering=name").json()
+    shown = {row["patient"]["id"] for row in page["results"]}
+    assert len(shown) == 100
+    events = AccessEvent.objects.filter(clinician=other_clinician)
+    assert {str(patient_id) for patient_id in events.values_list("patient_id", flat=True)} == shown
+    assert set(events.values_list("resource", flat=True)) == {"dashboard"}
+    inserts = [q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "accounts_accessevent"')]
+    assert len(inserts) == 1
+    # Each patient's own access log shows the read.
+    first = User.objects.get(id=next(iter(shown)))
+    log = client_for(first).get("/api/v1/me/access-log").json()["results"]
+    assert [(e["clinician"]["email"], e["resource"]) for e in log] == [(other_clinician.email, "dashboard")]
 
 
 def test_dashboard_access(

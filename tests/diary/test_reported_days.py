@@ -208,7 +208,7 @@ def test_bad_day_ranges_are_400(patient_client, query):
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_resolves_a_contradiction_and_rebuilds_reported_days():
     executor = MigrationExecutor(connection)
-    before = [("diary", "0003_night_and_observed_days"), ("accounts", "0001_initial")]
+    before = [("diary", "0003_night_and_observed_days"), ("accounts", "0002_clinician_verified_at")]
     executor.migrate(before)
     apps = executor.loader.project_state(before).apps
     user = apps.get_model("accounts", "User").objects.create(email="old@example.com", password="x", time_zone="UTC")

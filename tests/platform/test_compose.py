@@ -230,3 +230,13 @@ def test_dockerfile_and_dockerignore():
     assert "collectstatic" in dockerfile
     ignored = (BASE_DIR / ".dockerignore").read_text().split()
     assert ".env" in ignored, "the image must not carry the secrets file"
+
+
+def test_the_dockerfiles_build_time_environment_loads_production_settings():
+    # collectstatic runs with production settings at build time: a variable production
+    # starts requiring must be given there too, or the image does not build.
+    dockerfile = (BASE_DIR / "Dockerfile").read_text().replace("\\\n", " ")
+    run = next(line for line in dockerfile.splitlines() if "collectstatic --noinput" in line)
+    env = dict(re.findall(r"\b([A-Z][A-Z0-9_]+)=(\S+)", run.split("python manage.py collectstatic")[0]))
+    assert "DJANGO_SECRET_KEY" in env
+    import_production(env)

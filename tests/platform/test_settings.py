@@ -36,6 +36,7 @@ PRODUCTION_ENV = {
     "WEBPUSH_VAPID_PRIVATE_KEY": "OhJOkW4SiiEsYfiI-iuS5RldSrahh29uuRT9wDvboJ8",
     "WEBPUSH_VAPID_PUBLIC_KEY": "BNlXQK0dGzEkcYQg-eSdaYDfu-ttGuvQsS2JTQ_WIPPM-HqGrYx28tImYAaSauugbPjIl9Lx_V4x8HZ9T10IKHY",
     "WEBPUSH_VAPID_SUBJECT": "mailto:ops@diary.example.com",
+    "DJANGO_TRUSTED_PROXIES": "1",
 }
 
 
@@ -169,8 +170,19 @@ def test_production_loads_with_a_complete_environment():
         ({"DATABASE_URL": None}, "Set the DATABASE_URL environment variable"),
         ({"DJANGO_ALLOWED_HOSTS": None}, "Set the DJANGO_ALLOWED_HOSTS environment variable"),
         ({"WEBPUSH_VAPID_PRIVATE_KEY": None}, "Set the WEBPUSH_VAPID_PRIVATE_KEY environment variable"),
+        ({"DJANGO_TRUSTED_PROXIES": None}, "Set the DJANGO_TRUSTED_PROXIES environment variable"),
+        ({"DJANGO_TRUSTED_PROXIES": "one"}, "DJANGO_TRUSTED_PROXIES='one' is not an integer"),
     ],
-    ids=["no-secret-key", "short-secret-key", "no-redis-url", "no-database-url", "no-allowed-hosts", "no-vapid-key"],
+    ids=[
+        "no-secret-key",
+        "short-secret-key",
+        "no-redis-url",
+        "no-database-url",
+        "no-allowed-hosts",
+        "no-vapid-key",
+        "no-trusted-proxies",
+        "garbage-trusted-proxies",
+    ],
 )
 def test_production_refuses_an_incomplete_environment(changes, message):
     result = run_with_env(["-c", SETUP], production_env(**changes))

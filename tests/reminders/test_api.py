@@ -407,8 +407,9 @@ def test_a_tampered_link_is_refused_and_writes_nothing(anon_client, alice_world,
         "action": f"snooze.{alice_world['delivery'].id}:{stamp}:{signature}",
         "garbage": "hello",
     }[tamper]
-    assert anon_client.get(f"/api/v1/reminders/actions/{token}").status_code == 400
-    assert_error(anon_client.post(f"/api/v1/reminders/actions/{token}"), 400, "link_invalid")
+    # A token that names no link is a URL that names nothing: 404, page or JSON.
+    assert anon_client.get(f"/api/v1/reminders/actions/{token}").status_code == 404
+    assert_error(anon_client.post(f"/api/v1/reminders/actions/{token}"), 404, "link_invalid")
     assert not SupplementDose.objects.exists()
     assert Delivery.objects.count() == 1
 

@@ -35,6 +35,7 @@ class Command(BaseCommand):
             clinician = self._user(DEMO_CLINICIAN_EMAIL, User.Role.CLINICIAN, "Dr Sam Okafor", "Europe/London", None)
             if not is_mfa_enabled(clinician):
                 TOTP.activate(clinician, generate_totp_secret())
+            account_services.clinician_verify(clinician=clinician)  # the demo's clinician is who they say
             self._link(patient, clinician)
             # The diary is dated relative to today: seeding again on a later day would add a
             # second, shifted copy, so an existing demo diary is left as it is (--reset starts over).

@@ -3,7 +3,9 @@ import { type Page, get, post } from "./http";
 
 export interface Person { id: string; email: string; name: string }
 export interface Invite { id: number; code: string; created_at: string; expires_at: string; status: string; redeemed_at: string | null }
-export interface CareLink { id: number; clinician: Person; created_at: string; revoked_at: string | null; is_active: boolean }
+/** A clinician as a patient sees them: `verified` is false until an operator has checked who they are. */
+export interface Clinician extends Person { verified: boolean }
+export interface CareLink { id: number; clinician: Clinician; created_at: string; revoked_at: string | null; is_active: boolean }
 export interface AccessEvent { id: number; clinician: Person; resource: string; occurred_at: string; ip_address: string | null }
 
 export const createInvite = () => post<Invite>("/api/v1/care/invites");

@@ -65,7 +65,11 @@ export function Care() {
         <ul class="plain">
           {active.map((l) => (
             <li class="row" data-testid="care-link">
-              <span>{l.clinician.name || l.clinician.email}<br /><small class="muted">since {formatDateTime(l.created_at)}</small></span>
+              <span>
+                {l.clinician.name || l.clinician.email}
+                {!l.clinician.verified && <> <small class="badge pending" data-testid="not-verified" title="Nobody has checked yet that this account belongs to a clinician.">not verified</small></>}
+                <br /><small class="muted">since {formatDateTime(l.created_at)}</small>
+              </span>
               <button class="small danger" onClick={() => revoke(l)} aria-label={`Revoke access for ${l.clinician.name || l.clinician.email}`}>Revoke</button>
             </li>
           ))}

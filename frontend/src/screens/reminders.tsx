@@ -148,7 +148,8 @@ export function Reminders({ params }: { params: URLSearchParams }) {
     if (!url || !url.startsWith("/") || (action !== "taken" && action !== "snooze")) return;
     post(url).then(
       () => toast(action === "taken" ? "Dose logged." : "Snoozed for 30 minutes."),
-      (e) => setError(e),
+      // Each link works once: "used" means an earlier try (the notification's own) got through.
+      (e) => (e instanceof ApiError && e.code === "link_used" ? toast("Already done.") : setError(e)),
     );
   }, []);
   const add = useAction(async () => {

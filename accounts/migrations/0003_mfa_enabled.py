@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("mfa", "0001_initial"),
-        ('accounts', '0001_initial'),
+        ('accounts', '0002_clinician_verified_at'),
     ]
 
     operations = [
