@@ -30,9 +30,11 @@ class ClinicianDashboardApi(APIView):
         by name or email."""
         query = DashboardQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        rows = selectors.dashboard_rows(clinician=request.user, **query.validated_data)
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(rows, request, view=self)
+        values = paginator.paginate_queryset(
+            selectors.dashboard_rows(clinician=request.user, **query.validated_data), request, view=self
+        )
+        page = selectors.page_rows(values)
         # Each row shows a patient's name, email, date of birth, counts, verdict, adherence
         # and latest 25(OH)D: a read of that patient's data, logged like any other (one
         # event per patient on this page, one INSERT for all of them).

@@ -32,6 +32,10 @@ class PatientSummary(models.Model):
     vitamin_d_category = models.CharField(max_length=16, blank=True)
     vitamin_d_collected_on = models.DateField(null=True)
     flags = models.JSONField(default=list, help_text="diary.dashboard.flags: [{code, date, text, regimen_id}].")
+    # The dashboard sorts and filters in SQL, a page at a time: the flags' count and codes as
+    # plain columns (" code code "), portable to SQLite where JSON containment is not.
+    flag_count = models.PositiveSmallIntegerField(default=0)
+    flag_codes = models.CharField(max_length=500, default="", blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["stale", "as_of"], name="summary_stale_asof")]

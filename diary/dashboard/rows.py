@@ -1,4 +1,5 @@
-"""A dashboard row as plain values, and the sort orders a clinician can choose."""
+"""A dashboard row as plain values, and the orderings a clinician can choose (applied in SQL
+by `diary.dashboard.selectors.dashboard_rows`)."""
 
 from __future__ import annotations
 
@@ -43,10 +44,6 @@ class DashboardRow:
         return self.summary.flags if self.summary else []
 
     @property
-    def flag_codes(self) -> set[str]:
-        return {flag["code"] for flag in self.flags}
-
-    @property
     def status(self) -> str:
         current = self.summary is not None and not self.summary.stale and self.summary.as_of == self.today
         return "current" if current else "updating"
@@ -57,28 +54,6 @@ class DashboardRow:
         return None if last is None else (self.today - last).days
 
 
-def _name(row: DashboardRow) -> str:
-    return row.name.lower() or row.email
-
-
-SORT_VALUES = {
-    "flags": lambda r: len(r.flags),
-    "name": _name,
-    "last_report": lambda r: r.days_since_last_report,
-    "episodes": lambda r: r.summary.episodes_last_28 if r.summary else None,
-    "adherence": lambda r: r.summary.adherence_28 if r.summary else None,
-    "vitamin_d": lambda r: r.summary.vitamin_d_ng_ml if r.summary else None,
-}
-ORDERINGS = tuple(o for key in SORT_VALUES for o in (key, f"-{key}"))
-
-
-def sort_rows(rows: list[DashboardRow], ordering: str) -> list[DashboardRow]:
-    """Sort by one value, ties and missing values by name; missing values always last.
-    "flags" means most flags first (flagged patients first), "-flags" the reverse."""
-    key = ordering.lstrip("-")
-    descending = ordering.startswith("-") != (key == "flags")
-    value = SORT_VALUES[key]
-    present = sorted((r for r in rows if value(r) is not None), key=_name)
-    present.sort(key=value, reverse=descending)  # stable: equal values stay in name order
-    missing = sorted((r for r in rows if value(r) is None), key=_name)
-    return present + missing
+ORDERINGS = tuple(
+    o for key in ("flags", "name", "last_report", "episodes", "adherence", "vitamin_d") for o in (key, f"-{key}")
+)

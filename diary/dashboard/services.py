@@ -58,6 +58,7 @@ def summary_compute(patient: User) -> PatientSummary:
         dose_alerts=tuple(diary_selectors.dose_alerts(patient, recent_from, today)),
     )
     primary = response.models.get("negative_binomial")
+    found = flags.flags_for(facts)
     return PatientSummary(
         patient=patient,
         as_of=today,
@@ -72,7 +73,9 @@ def summary_compute(patient: User) -> PatientSummary:
         vitamin_d_ng_ml=vitamin_d.value if vitamin_d else None,
         vitamin_d_category=units.vitamin_d_category(vitamin_d.value) if vitamin_d else "",
         vitamin_d_collected_on=vitamin_d.collected_on if vitamin_d else None,
-        flags=[flag.as_dict() for flag in flags.flags_for(facts)],
+        flags=[flag.as_dict() for flag in found],
+        flag_count=len(found),
+        flag_codes=" " + " ".join(sorted({flag.code for flag in found})) + " " if found else "",
     )
 
 
