@@ -1096,9 +1096,9 @@ export interface components {
              * @description An explicit zero for the day.
              * @default false
              */
-            no_cramps: boolean;
+            no_cramps?: boolean;
             /** @default  */
-            notes: string;
+            notes?: string;
             /** Format: date-time */
             recorded_at?: string;
             twitching?: number | null;
@@ -1223,7 +1223,7 @@ export interface components {
              */
             id?: string;
             /** @default  */
-            notes: string;
+            notes?: string;
             /** Format: date-time */
             recorded_at?: string;
             /** Format: uuid */
@@ -1272,7 +1272,7 @@ export interface components {
         EpisodeInputRequest: {
             duration_seconds?: number | null;
             /** @default false */
-            during_sleep: boolean;
+            during_sleep?: boolean;
             /**
              * Format: uuid
              * @description Client-generated; makes retries safe.
@@ -1280,18 +1280,18 @@ export interface components {
             id?: string;
             muscle_group: components["schemas"]["MuscleGroupEnum"];
             /** @default  */
-            notes: string;
+            notes?: string;
             /** Format: date-time */
             occurred_at: string;
             /** Format: date-time */
             recorded_at?: string;
             severity: number;
             /** @default n/a */
-            side: components["schemas"]["SideEnum"];
+            side?: components["schemas"]["SideEnum"];
             /** @default unknown */
-            trigger: components["schemas"]["TriggerEnum"];
+            trigger?: components["schemas"]["TriggerEnum"];
             /** @default false */
-            woke_patient: boolean;
+            woke_patient?: boolean;
         };
         EpisodeOutput: {
             /** Format: date-time */
@@ -1378,7 +1378,7 @@ export interface components {
              */
             id?: string;
             /** @default  */
-            notes: string;
+            notes?: string;
             /** Format: date-time */
             recorded_at?: string;
             unit: components["schemas"]["LabUnitEnum"];
@@ -1648,9 +1648,9 @@ export interface components {
              * @description An explicit zero for the day.
              * @default false
              */
-            no_cramps: boolean;
+            no_cramps?: boolean;
             /** @default  */
-            notes: string;
+            notes?: string;
             /** Format: date-time */
             recorded_at?: string;
             twitching?: number | null;
@@ -1666,7 +1666,7 @@ export interface components {
              */
             id?: string;
             /** @default  */
-            notes: string;
+            notes?: string;
             /** Format: date-time */
             recorded_at?: string;
             /** Format: uuid */
@@ -1680,7 +1680,7 @@ export interface components {
         PatchedEpisodeInputRequest: {
             duration_seconds?: number | null;
             /** @default false */
-            during_sleep: boolean;
+            during_sleep?: boolean;
             /**
              * Format: uuid
              * @description Client-generated; makes retries safe.
@@ -1688,18 +1688,18 @@ export interface components {
             id?: string;
             muscle_group?: components["schemas"]["MuscleGroupEnum"];
             /** @default  */
-            notes: string;
+            notes?: string;
             /** Format: date-time */
             occurred_at?: string;
             /** Format: date-time */
             recorded_at?: string;
             severity?: number;
             /** @default n/a */
-            side: components["schemas"]["SideEnum"];
+            side?: components["schemas"]["SideEnum"];
             /** @default unknown */
-            trigger: components["schemas"]["TriggerEnum"];
+            trigger?: components["schemas"]["TriggerEnum"];
             /** @default false */
-            woke_patient: boolean;
+            woke_patient?: boolean;
         };
         /** @description Fields every diary row accepts. */
         PatchedLabInputRequest: {
@@ -1712,7 +1712,7 @@ export interface components {
              */
             id?: string;
             /** @default  */
-            notes: string;
+            notes?: string;
             /** Format: date-time */
             recorded_at?: string;
             unit?: components["schemas"]["LabUnitEnum"];
@@ -1740,9 +1740,9 @@ export interface components {
              */
             id?: string;
             /** @default  */
-            notes: string;
+            notes?: string;
             /** @default maintenance */
-            phase: components["schemas"]["PhaseEnum"];
+            phase?: components["schemas"]["PhaseEnum"];
             /** Format: date-time */
             recorded_at?: string;
             /** Format: date */
@@ -1781,14 +1781,14 @@ export interface components {
             id?: string;
             minutes?: number;
             /** @default  */
-            notes: string;
+            notes?: string;
             /** Format: date-time */
             recorded_at?: string;
             skin_exposed?: components["schemas"]["SkinExposedEnum"][];
             /** Format: date-time */
             started_at?: string;
             /** @default false */
-            sunscreen: boolean;
+            sunscreen?: boolean;
             /** Format: decimal */
             uv_index?: string | null;
         };
@@ -1837,7 +1837,7 @@ export interface components {
             endpoint: string;
             keys: components["schemas"]["PushKeysInputRequest"];
             /** @default  */
-            user_agent: string;
+            user_agent?: string;
         };
         PushSubscriptionOutput: {
             /** Format: date-time */
@@ -1893,9 +1893,9 @@ export interface components {
              */
             id?: string;
             /** @default  */
-            notes: string;
+            notes?: string;
             /** @default maintenance */
-            phase: components["schemas"]["PhaseEnum"];
+            phase?: components["schemas"]["PhaseEnum"];
             /** Format: date-time */
             recorded_at?: string;
             /** Format: date */
@@ -2058,7 +2058,7 @@ export interface components {
         SkinExposedEnum: "face_hands" | "arms" | "legs" | "torso";
         SnoozeInputRequest: {
             /** @default 30 */
-            minutes: number;
+            minutes?: number;
         };
         /**
          * @description * `regimen` - regimen
@@ -2082,14 +2082,14 @@ export interface components {
             id?: string;
             minutes: number;
             /** @default  */
-            notes: string;
+            notes?: string;
             /** Format: date-time */
             recorded_at?: string;
             skin_exposed?: components["schemas"]["SkinExposedEnum"][];
             /** Format: date-time */
             started_at: string;
             /** @default false */
-            sunscreen: boolean;
+            sunscreen?: boolean;
             /** Format: decimal */
             uv_index?: string | null;
         };

@@ -7,7 +7,7 @@ import "uplot/dist/uPlot.min.css";
 import { label, unitLabel } from "../api/diary";
 import { ApiError } from "../api/http";
 import { type RegimenAdherence, adherence } from "../api/reminders";
-import { type LabPoint, type SpasmSeries, type TreatmentResponse, spasmSeries, toUnit, treatmentResponse } from "../api/trends";
+import { type LabPoint, type SpasmSeries, type TreatmentResponse, type Verdict, spasmSeries, toUnit, treatmentResponse } from "../api/trends";
 import { onSynced } from "../offline/client";
 import { addDays, formatDay, todayIn } from "../ui/time";
 
@@ -197,7 +197,7 @@ export function LabChart({ labs, unit }: { labs: LabPoint[]; unit: string }) {
   );
 }
 
-const VERDICT_TITLE: Record<string, string> = {
+const VERDICT_TITLE: Record<Verdict, string> = {
   improved: "Cramps became less frequent",
   worsened: "Cramps became more frequent",
   no_clear_change: "No clear change yet",

@@ -157,7 +157,7 @@ async function flushNow(): Promise<FlushOutcome> {
         if (!current || JSON.stringify(current.payload) !== JSON.stringify(item.payload)) continue;
         if (result.status === "created" || result.status === "unchanged") {
           await tx.store.delete(item.id);
-          for (const w of result.warnings ?? []) warnings.push(w.message);
+          for (const w of result.warnings ?? []) warnings.push(String(w.message));
         } else {
           await tx.store.put({
             ...current,
