@@ -23,7 +23,7 @@ help:
 	@echo "make lint              ruff check and ruff format --check"
 	@echo "make migrations-check  fail if a model change has no migration"
 	@echo "make bench             python bench/run.py (BENCH_ARGS=bench.trends for one)"
-	@echo "make frontend          npm ci, check:api, build in frontend/ (no-op without frontend/package.json)"
+	@echo "make frontend          npm ci, check:api, test, build in frontend/ (no-op without frontend/package.json)"
 	@echo "make api               after an API change: write docs/openapi.json and domain.gen.json, regenerate the PWA's types"
 	@echo "make venv / install    create .venv and install requirements-dev.txt when it changed"
 
@@ -42,7 +42,7 @@ install: venv
 
 frontend:
 	@if [ -f frontend/package.json ]; then \
-		cd frontend && npm ci && npm run check:api && npm run build; \
+		cd frontend && npm ci && npm run check:api && npm test && npm run build; \
 	else \
 		echo "frontend/package.json is absent: no PWA to build"; \
 	fi
