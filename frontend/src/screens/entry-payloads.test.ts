@@ -113,6 +113,15 @@ describe("toForm", () => {
     expect(toForm("dose", row, emptyForm("dose", context))).toEqual({ taken_at: "2026-03-01T08:30", supplement: "magnesium", amount: "250", unit: "mg", regimen_id: "", notes: "" });
   });
 
+  it("reopens a refused entry's empty amount or value empty, not as 0", () => {
+    const dose = toPayload("dose", emptyForm("dose", context));
+    expect(dose.amount).toBe("");
+    expect(toForm("dose", dose, emptyForm("dose", context)).amount).toBe("");
+    expect(toForm("regimen", toPayload("regimen", emptyForm("regimen", context)), emptyForm("regimen", context)).amount).toBe("");
+    expect(toForm("lab", toPayload("lab", emptyForm("lab", context)), emptyForm("lab", context)).value).toBe("");
+    expect(toForm("dose", { notes: "only a note" }, emptyForm("dose", context)).amount).toBe("");
+  });
+
   it("fills what a queued partial payload lacks from the new form", () => {
     expect(toForm("checkin", { no_cramps: true }, emptyForm("checkin", context))).toEqual({ ...emptyForm("checkin", context), no_cramps: true });
   });

@@ -156,8 +156,8 @@ export function toPayload<K extends Kind>(kind: K, form: Forms[K]): Inputs[K] {
 }
 
 const text = (v: unknown) => (v === null || v === undefined ? "" : String(v));
-// "5000.000" (a decimal as the API writes it) shows as "5000".
-const decimal = (v: unknown) => String(Number(v));
+// "5000.000" (a decimal as the API writes it) shows as "5000"; an empty box stays empty.
+const decimal = (v: unknown) => (v === null || v === undefined || v === "" ? "" : String(Number(v)));
 
 const FORM: { [K in Kind]: (e: Source<K>, d: Forms[K]) => Forms[K] } = {
   episode: (e, d) => ({
