@@ -235,7 +235,7 @@ function KindFields({ kind, form, set, setForm, errors, editing }: KindFieldsPro
         <>
           <Select name="analyte" label="Test" value={form.analyte} options={ANALYTES} onChange={(v) => setForm(withAnalyte(form as Forms["lab"], v as Forms["lab"]["analyte"]))} errors={errors} />
           <Input name="value" label="Value" type="number" inputMode="decimal" min={0} step="any" value={form.value} onInput={set("value")} errors={errors} />
-          <Select name="unit" label="Unit" value={form.unit} options={LAB_UNITS[form.analyte as Forms["lab"]["analyte"]] ?? []} onChange={set("unit")} errors={errors} />
+          <Select name="unit" label="Unit" value={form.unit} options={(LAB_UNITS[form.analyte as Forms["lab"]["analyte"]] ?? []).map((u) => [u, u] as [string, string])} onChange={set("unit")} errors={errors} />
           <Input name="collected_on" label="Blood taken on" type="date" value={form.collected_on} onInput={set("collected_on")} errors={errors} />
         </>
       );
