@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # `make run WEB_PORT=8001` when 8000 is taken.
 WEB_PORT ?= 8000
 
-.PHONY: help venv install frontend run test lint bench migrations-check
+.PHONY: help venv install frontend api run test lint bench migrations-check
 
 help:
 	@echo "make run               install, migrate, seed demo data, start web + Celery worker + beat"
@@ -23,7 +23,8 @@ help:
 	@echo "make lint              ruff check and ruff format --check"
 	@echo "make migrations-check  fail if a model change has no migration"
 	@echo "make bench             python bench/run.py (BENCH_ARGS=bench.trends for one)"
-	@echo "make frontend          npm ci && npm run build in frontend/ (no-op without frontend/package.json)"
+	@echo "make frontend          npm ci, check:api, test, build in frontend/ (no-op without frontend/package.json)"
+	@echo "make api               after an API change: write docs/openapi.json and domain.gen.json, regenerate the PWA's types"
 	@echo "make venv / install    create .venv and install requirements-dev.txt when it changed"
 
 $(BIN)/python:
@@ -41,10 +42,16 @@ install: venv
 
 frontend:
 	@if [ -f frontend/package.json ]; then \
-		cd frontend && npm ci && npm run build; \
+		cd frontend && npm ci && npm run check:api && npm test && npm run build; \
 	else \
 		echo "frontend/package.json is absent: no PWA to build"; \
 	fi
+
+# The API contract the PWA is typed from: the schema and unit tables (committed, and a test
+# fails when they are stale), then src/api/schema.gen.ts from the schema. Review the diff.
+api: install
+	$(BIN)/python manage.py export_api
+	cd frontend && { [ -d node_modules ] || npm ci; } && npm run gen:api
 
 # .env holds docker compose's production values, so honcho is told not to read it:
 # local processes take their environment from the shell.

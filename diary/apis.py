@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsPatient
 from accounts.scoping import SubjectMixin
 from config.api.fields import BoundedDateField, StrictInput, StrictQuery
+from config.api.schema import EXTRA_COMPONENTS
 from diary import selectors, services
 from diary.filters import filterset_for
 from diary.kinds import KINDS, REGIMEN, Kind
@@ -162,28 +163,27 @@ def build_views(kind: Kind) -> dict[str, type]:
 # any item and answers one that does not fit as `invalid`, on its own (an outbox with one
 # corrupt entry must not block the rest). The schema says both, so that a request the API
 # accepts is never one its schema forbids.
+EXTRA_COMPONENTS["DiaryKindEnum"] = {"type": "string", "enum": list(KINDS)}
+EXTRA_COMPONENTS["SyncItem"] = {
+    "type": "object",
+    "required": ["kind", "id", "payload"],
+    "properties": {
+        "kind": {"$ref": "#/components/schemas/DiaryKindEnum"},
+        "id": {"type": "string", "format": "uuid", "description": "Client-generated; makes retries safe."},
+        "recorded_at": {"type": "string", "format": "date-time"},
+        "payload": {
+            "type": "object",
+            "additionalProperties": {},
+            "description": "The entry's fields, as for the kind's POST.",
+        },
+    },
+}
 SYNC_ITEM_SCHEMA = {
     "description": (
         "An entry made offline. Any item that does not have this shape is answered `invalid` in its "
         "result; the other items are stored."
     ),
-    "anyOf": [
-        {
-            "type": "object",
-            "required": ["kind", "id", "payload"],
-            "properties": {
-                "kind": {"type": "string", "enum": list(KINDS)},
-                "id": {"type": "string", "format": "uuid", "description": "Client-generated; makes retries safe."},
-                "recorded_at": {"type": "string", "format": "date-time"},
-                "payload": {
-                    "type": "object",
-                    "additionalProperties": {},
-                    "description": "The entry's fields, as for the kind's POST.",
-                },
-            },
-        },
-        {},
-    ],
+    "anyOf": [{"$ref": "#/components/schemas/SyncItem"}, {}],
 }
 
 

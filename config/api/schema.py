@@ -32,9 +32,16 @@ ERROR_ENVELOPE = {
 }
 
 
+# Named schemas that a field's own schema refers to with "$ref" (a shape a serializer cannot
+# declare, such as "this, or anything": see diary.apis' sync items). Registered at import.
+EXTRA_COMPONENTS: dict[str, dict] = {}
+
+
 def add_error_responses(result: dict, generator, request, public) -> dict:
     """drf-spectacular postprocessing hook."""
-    result.setdefault("components", {}).setdefault("schemas", {})["ErrorEnvelope"] = ERROR_ENVELOPE
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["ErrorEnvelope"] = ERROR_ENVELOPE
+    components.update(EXTRA_COMPONENTS)
     reference = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():

@@ -1,7 +1,7 @@
 // The shell: header with sync state, the routes, and the bottom navigation.
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import type { Kind } from "./api/diary";
+import type { Kind } from "./screens/entry-payloads";
 import { PLURAL } from "./api/diary";
 import { match, navigate, useLocation } from "./router";
 import { Login, ResetPassword, Signup, TwoFactor, VerifyEmail } from "./screens/auth";
@@ -21,7 +21,7 @@ const Dashboard = lazy(() => import("./screens/clinician").then((m) => m.Dashboa
 const PatientPage = lazy(() => import("./screens/clinician").then((m) => m.PatientPage));
 const MfaSetup = lazy(() => import("./screens/clinician").then((m) => m.MfaSetup));
 
-const KINDS = Object.keys(PLURAL) as Kind[];
+const KINDS = (Object.keys(PLURAL) as Kind[]).filter((k) => k !== ("skip" as string));
 
 /** A screen whose code is fetched the first time it is shown. */
 function lazy(load: () => Promise<ComponentType<any>>): ComponentType<any> {

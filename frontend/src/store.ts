@@ -1,19 +1,10 @@
 // App-wide state: who is logged in, whether we are online, and the outbox. A small
 // subscribe/notify store; screens read it through useStore().
 import { useEffect, useState } from "preact/hooks";
+import type { components } from "./api/schema.gen";
 import type { OutboxItem } from "./offline/db";
 
-export interface Me {
-  id: string;
-  email: string;
-  name: string;
-  role: "patient" | "clinician";
-  time_zone: string;
-  date_of_birth: string | null;
-  vitamin_d_unit: "ng/mL" | "nmol/L";
-  dose_unit: "IU" | "ug";
-  mfa_enabled: boolean;
-}
+export type Me = components["schemas"]["MeOutput"];
 
 export interface State {
   ready: boolean;

@@ -136,10 +136,22 @@ self.addEventListener("push", (event) => {
   );
 });
 
+// What the notification says once its button did the thing.
+const ACK: Record<string, [string, string]> = {
+  taken: ["Dose logged", ""],
+  snooze: ["Snoozed for 30 minutes", "We will remind you again."],
+  no_cramps: ["Noted: no cramps yesterday", "That day counts in your diary."],
+};
+
 self.addEventListener("notificationclick", (event) => {
   const push = event.notification.data as ReturnType<typeof parsePush>;
   event.notification.close();
-  const actionUrl = event.action === "taken" ? push?.takenUrl : event.action === "snooze" ? push?.snoozeUrl : null;
+  const urls: Record<string, string | null | undefined> = {
+    taken: push?.takenUrl,
+    snooze: push?.snoozeUrl,
+    no_cramps: push?.noCrampsUrl,
+  };
+  const actionUrl = urls[event.action] ?? null;
   if (!actionUrl) {
     event.waitUntil(openApp(push?.url ?? "/"));
     return;
@@ -147,8 +159,8 @@ self.addEventListener("notificationclick", (event) => {
   event.waitUntil(
     request("POST", actionUrl, {}).then(
       () =>
-        self.registration.showNotification(event.action === "taken" ? "Dose logged" : "Snoozed for 30 minutes", {
-          body: event.action === "taken" ? push.body : "We will remind you again.",
+        self.registration.showNotification(ACK[event.action]?.[0] ?? "Done", {
+          body: event.action === "taken" ? push.body : (ACK[event.action]?.[1] ?? ""),
           icon: "/icons/icon-192.png",
           tag: "reminder-ack",
         }),

@@ -1,7 +1,11 @@
-// The clinician dashboard (GET /api/v1/clinician/patients, extended by issue 4). Read
-// tolerantly: before issue 4 lands a row is just the link and the patient; the flags and
-// numbers appear when the API has them. Field names are read here only.
-import { type Page, get } from "./http";
+// The clinician dashboard (GET /api/v1/clinician/patients): its field names are read here
+// only, mapped into the row the table draws.
+import { get } from "./http";
+import type { components } from "./schema.gen";
+
+type S = components["schemas"];
+export type Flag = S["FlagOutput"];
+export type FlagCode = S["FlagOutputCodeEnum"];
 
 export interface PatientRow {
   patientId: string;
@@ -11,17 +15,17 @@ export interface PatientRow {
   lastEntry: string | null;
   episodes28: number | null;
   episodesPrev28: number | null;
-  verdict: string | null;
+  verdict: S["VerdictEnum"] | null;
   adherence28: number | null; // 0..1
   vitaminD: number | null; // ng/mL
   vitaminDCategory: string | null;
-  flags: string[];
+  flags: Flag[];
 }
 
 const n = (v: unknown) => (v === null || v === undefined || v === "" ? null : Number(v));
 
 /** One row of GET clinician/patients, as the API answers it. */
-export function toPatientRow(raw: any): PatientRow {
+export function toPatientRow(raw: S["DashboardRowOutput"]): PatientRow {
   const p = raw.patient;
   const lab = raw.latest_vitamin_d;
   return {
@@ -29,7 +33,7 @@ export function toPatientRow(raw: any): PatientRow {
     updating: raw.summary_status === "updating",
     name: p.name || p.email,
     email: p.email,
-    lastEntry: raw.last_entry_date ?? null,
+    lastEntry: raw.last_reported_day ?? null,
     episodes28: n(raw.episodes_last_28_days),
     episodesPrev28: n(raw.episodes_previous_28_days),
     verdict: raw.verdict ?? null,
@@ -44,18 +48,27 @@ export async function dashboard(): Promise<PatientRow[]> {
   const out: PatientRow[] = [];
   let url: string | null = "/api/v1/clinician/patients?page_size=500";
   while (url) {
-    const page: Page<any> = await get<Page<any>>(url);
+    const page: S["PaginatedDashboardRowOutputList"] = await get<S["PaginatedDashboardRowOutputList"]>(url);
     out.push(...page.results.map(toPatientRow));
-    url = page.next;
+    url = page.next ?? null;
   }
   return out;
 }
 
-export const FLAG_LABEL: Record<string, string> = {
-  no_entries_7_days: "No entries for 7 days",
+export const FLAG_LABEL: Record<FlagCode, string> = {
+  no_reports_7_days: "Nothing reported for 7 days",
   worsening: "Worsening",
   low_adherence: "Adherence under 80%",
   vitamin_d_below_20: "25(OH)D under 20",
   vitamin_d_above_100: "25(OH)D over 100",
+  secondary_hyperparathyroidism_pattern: "Low 25(OH)D with high PTH",
+  low_calcium: "Low calcium",
+  high_calcium_on_supplementation: "High calcium on vitamin D",
+  low_phosphate: "Low phosphate",
+  high_single_dose: "High single dose",
+  high_weekly_total: "High weekly vitamin D",
+  above_daily_limit: "Mineral above daily limit",
+  retest_due: "25(OH)D re-test due",
+  no_maintenance_after_loading: "No maintenance after loading",
 };
-export const flagLabel = (f: string) => FLAG_LABEL[f] ?? f.replace(/_/g, " ");
+export const flagLabel = (f: Flag) => FLAG_LABEL[f.code] ?? f.code.replace(/_/g, " ");

@@ -1,7 +1,57 @@
-// The diary API (issue 3): six kinds of row, each with a client-generated UUID.
+// The diary API (issue 3): six kinds of row, each with a client-generated UUID. Types and
+// enum values come from schema.gen.ts and the unit tables from domain.gen.json, both
+// generated from the server (`make api`): nothing here copies a list the server owns.
+import { dose_units, lab_units, vitamin_d_supplements } from "./domain.gen.json";
 import { type Page, del, get, patch, post, put, query } from "./http";
+import type { components } from "./schema.gen";
+import {
+  analyteEnumValues,
+  muscleGroupEnumValues,
+  sideEnumValues,
+  skinExposedEnumValues,
+  supplementEnumValues,
+  triggerEnumValues,
+} from "./schema.gen";
 
-export type Kind = "episode" | "checkin" | "sun" | "dose" | "regimen" | "lab";
+type S = components["schemas"];
+
+export type Kind = S["DiaryKindEnum"];
+export type MuscleGroup = S["MuscleGroupEnum"];
+export type Side = S["SideEnum"];
+export type Trigger = S["TriggerEnum"];
+export type SkinExposed = S["SkinExposedEnum"];
+export type Supplement = S["SupplementEnum"];
+export type DoseUnit = S["DoseUnitEnum"];
+export type Analyte = S["AnalyteEnum"];
+export type LabUnit = S["LabUnitEnum"];
+export type Frequency = S["FrequencyEnum"];
+export type Phase = S["PhaseEnum"];
+
+/** A stored row of each kind, as the API answers it. */
+export interface Outputs {
+  episode: S["EpisodeOutput"];
+  checkin: S["CheckinOutput"];
+  sun: S["SunOutput"];
+  dose: S["DoseOutput"];
+  regimen: S["RegimenOutput"];
+  lab: S["LabOutput"];
+  skip: S["SkipOutput"];
+}
+
+/** What a create (or a PUT) of each kind sends. */
+export interface Inputs {
+  episode: S["EpisodeInputRequest"];
+  checkin: S["CheckinInputRequest"];
+  sun: S["SunInputRequest"];
+  dose: S["DoseInputRequest"];
+  regimen: S["RegimenInputRequest"];
+  lab: S["LabInputRequest"];
+  skip: S["SkipInputRequest"];
+}
+
+export type Entry = Outputs[Kind];
+export type Regimen = Outputs["regimen"];
+export type RegimenTemplate = S["RegimenTemplateOutput"];
 
 export const PLURAL: Record<Kind, string> = {
   episode: "episodes",
@@ -10,6 +60,7 @@ export const PLURAL: Record<Kind, string> = {
   dose: "doses",
   regimen: "regimens",
   lab: "labs",
+  skip: "skips",
 };
 
 export const KIND_LABEL: Record<Kind, string> = {
@@ -19,51 +70,39 @@ export const KIND_LABEL: Record<Kind, string> = {
   dose: "Dose",
   regimen: "Regimen",
   lab: "Lab result",
+  skip: "Skipped dose",
 };
 
-export const MUSCLES = ["calf", "thigh", "foot", "hand", "back", "neck", "other"] as const;
-export const SIDES = ["left", "right", "both", "n/a"] as const;
-export const TRIGGERS = ["unknown", "exercise", "rest", "night", "dehydration"] as const;
-export const SKIN = ["face_hands", "arms", "legs", "torso"] as const;
-export const SUPPLEMENTS = ["vitamin_d3", "vitamin_d2", "magnesium", "calcium", "potassium", "other"] as const;
-export const DOSE_UNITS: Record<string, string[]> = {
-  vitamin_d3: ["IU", "ug", "mg"],
-  vitamin_d2: ["IU", "ug", "mg"],
-  magnesium: ["mg", "g"],
-  calcium: ["mg", "g"],
-  potassium: ["mg", "g"],
-  other: ["mg", "g", "ug", "IU"],
-};
-export const ANALYTES = ["vitamin_d_25oh", "calcium", "pth", "phosphate", "magnesium", "potassium"] as const;
-
-export interface Entry {
-  id: string;
-  local_date: string;
-  time_zone: string;
-  recorded_at: string;
-  created_at: string;
-  updated_at: string;
-  notes: string;
-  warnings?: { code: string; message: string }[];
-  [field: string]: unknown;
-}
+export const MUSCLES = muscleGroupEnumValues;
+export const SIDES = sideEnumValues;
+// The form's default, "unknown", is offered first; the rest in the server's order.
+export const TRIGGERS: readonly Trigger[] = ["unknown", ...triggerEnumValues.filter((t) => t !== "unknown")];
+export const SKIN = skinExposedEnumValues;
+export const SUPPLEMENTS = supplementEnumValues;
+export const ANALYTES = analyteEnumValues;
+// The units a form offers for each supplement and test; the first is the default. The keys
+// are checked here, the values against the schema's unit enums by src/api/domain.test.ts.
+export const DOSE_UNITS = (dose_units satisfies Record<Supplement, string[]>) as Record<Supplement, readonly DoseUnit[]>;
+export const LAB_UNITS = (lab_units satisfies Record<Analyte, string[]>) as Record<Analyte, readonly LabUnit[]>;
+const VITAMIN_D_SUPPLEMENTS: readonly string[] = vitamin_d_supplements;
+export const isVitaminD = (supplement: string) => VITAMIN_D_SUPPLEMENTS.includes(supplement);
 
 export const listUrl = (kind: Kind, patientId?: string) =>
   patientId ? `/api/v1/clinician/patients/${patientId}/diary/${PLURAL[kind]}` : `/api/v1/diary/${PLURAL[kind]}`;
 
 // Rows this page has seen, so an edit form opens without the network (offline).
 const seen = new Map<string, Entry>();
-export const seenEntry = (id: string) => seen.get(id);
+export const seenEntry = <K extends Kind>(_kind: K, id: string) => seen.get(id) as Outputs[K] | undefined;
 
 /** Every row of a kind in a local-date range (follows the cursor; capped to stay cheap). */
-export async function listAll(
-  kind: Kind,
+export async function listAll<K extends Kind>(
+  kind: K,
   opts: { from?: string; to?: string; patientId?: string; max?: number } = {},
-): Promise<Entry[]> {
-  const out: Entry[] = [];
+): Promise<Outputs[K][]> {
+  const out: Outputs[K][] = [];
   let url: string | null = listUrl(kind, opts.patientId) + query({ from: opts.from, to: opts.to, page_size: 500 });
   while (url && out.length < (opts.max ?? 2000)) {
-    const page: Page<Entry> = await get<Page<Entry>>(url);
+    const page: Page<Outputs[K]> = await get<Page<Outputs[K]>>(url);
     out.push(...page.results);
     for (const e of page.results) if (!opts.patientId) seen.set(e.id, e);
     url = page.next;
@@ -71,44 +110,18 @@ export async function listAll(
   return out;
 }
 
+export const getEntry = <K extends Kind>(kind: K, id: string) => get<Outputs[K]>(`/api/v1/diary/${PLURAL[kind]}/${id}`);
 export const putEntry = (kind: Kind, id: string, payload: unknown) =>
   put<Entry>(`/api/v1/diary/${PLURAL[kind]}/${id}`, payload);
 export const patchEntry = (kind: Kind, id: string, payload: unknown) =>
   patch<Entry>(`/api/v1/diary/${PLURAL[kind]}/${id}`, payload);
 export const deleteEntry = (kind: Kind, id: string) => del<void>(`/api/v1/diary/${PLURAL[kind]}/${id}`);
 
-export interface SyncItem {
-  kind: Kind;
-  id: string;
-  recorded_at: string;
-  payload: Record<string, unknown>;
-}
-
-export interface SyncResult {
-  index: number;
-  kind: Kind | null;
-  id: string | null;
-  status: "created" | "unchanged" | "conflict" | "invalid";
-  code: string | null;
-  errors: Record<string, string[]>;
-  entry: Entry | null;
-  warnings: { code: string; message: string }[];
-}
+export type SyncItem = S["SyncItem"];
+export type SyncResult = S["SyncResultOutput"];
 
 export const sync = (items: SyncItem[]) =>
-  post<{ results: SyncResult[]; summary: Record<string, number> }>("/api/v1/diary/sync", { items });
-
-export interface RegimenTemplate {
-  key: string;
-  name: string;
-  supplement: string;
-  amount: number;
-  unit: string;
-  frequency: string;
-  phase: string;
-  duration_weeks: number | null;
-  note: string;
-}
+  post<S["SyncOutput"]>("/api/v1/diary/sync", { items } satisfies S["SyncInputRequest"]);
 
 export const regimenTemplates = () => get<RegimenTemplate[]>("/api/v1/diary/regimen-templates");
 
@@ -134,6 +147,8 @@ export function describe(kind: Kind, e: Record<string, any>): string {
       return `${label(e.supplement)} ${num(e.amount)} ${unitLabel(e.unit)} ${e.frequency}, from ${e.start_date}`;
     case "lab":
       return `${label(e.analyte)} ${num(e.value)} ${e.unit}${e.category ? ` (${e.category})` : ""}`;
+    case "skip":
+      return `Dose skipped on ${e.local_date} (${label(e.reason)})`;
   }
 }
 
@@ -166,12 +181,3 @@ export function whenOf(kind: Kind, e: Record<string, any>): string {
   const day = e.local_date ?? e.start_date ?? e.collected_on;
   return day ? `${day}T12:00:00` : String(e.recorded_at ?? "");
 }
-
-export const LAB_UNITS: Record<string, string[]> = {
-  vitamin_d_25oh: ["ng/mL", "nmol/L"],
-  calcium: ["mg/dL", "mmol/L"],
-  pth: ["pg/mL", "pmol/L", "ng/L"],
-  phosphate: ["mg/dL", "mmol/L"],
-  magnesium: ["mg/dL", "mmol/L", "mEq/L"],
-  potassium: ["mmol/L", "mEq/L"],
-};

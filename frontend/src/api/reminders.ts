@@ -1,59 +1,45 @@
-// Reminders and web push (issue 5). Built against the issue text while the API lands:
-// every path and field name the screens and the service worker depend on is here, so a
-// late change in the API is an edit to this file only.
-import { type Page, del, get, patch, post } from "./http";
+// Reminders and web push (issue 5): every path the screens and the service worker use is
+// here; the shapes are the generated API types.
+import { ApiError, del, get, patch, post } from "./http";
+import type { components } from "./schema.gen";
+
+type S = components["schemas"];
 
 export const REMINDERS = "/api/v1/reminders/";
 export const PUSH_SUBSCRIPTIONS = "/api/v1/push/subscriptions/";
 export const VAPID_KEY = "/api/v1/push/vapid-public-key";
 
-export type Channel = "push" | "email" | "both";
+export type Channel = S["ChannelEnum"];
+export type Reminder = S["ReminderOutput"];
 
-export interface Reminder {
-  id: string | number;
-  regimen_id?: string | null;
-  label?: string;
-  local_time: string; // "08:00" in the patient's zone
-  weekdays: number[]; // ISO 1..7; empty = every day
-  channel: Channel;
-  quiet_start?: string | null;
-  quiet_end?: string | null;
-  enabled: boolean;
-  next_fire_at?: string | null;
-  [field: string]: unknown;
-}
-
-function results<T>(data: Page<T> | T[]): T[] {
-  return Array.isArray(data) ? data : (data?.results ?? []);
-}
-
-export const listReminders = async () => results(await get<Page<Reminder> | Reminder[]>(REMINDERS));
-export const createReminder = (data: Partial<Reminder>) => post<Reminder>(REMINDERS, data);
-export const updateReminder = (id: Reminder["id"], data: Partial<Reminder>) =>
+export const listReminders = async () => (await get<S["PaginatedReminderOutputList"]>(REMINDERS)).results;
+export const createReminder = (data: S["ReminderInputRequest"]) => post<Reminder>(REMINDERS, data);
+export const updateReminder = (id: Reminder["id"], data: S["PatchedReminderInputRequest"]) =>
   patch<Reminder>(`${REMINDERS}${id}/`, data);
 export const deleteReminder = (id: Reminder["id"]) => del<void>(`${REMINDERS}${id}/`);
 
 export async function vapidPublicKey(): Promise<string> {
-  const data = await get<any>(VAPID_KEY);
-  return typeof data === "string" ? data : (data.public_key ?? data.key ?? data.vapid_public_key);
+  const { public_key } = await get<S["VapidPublicKeyOutput"]>(VAPID_KEY);
+  if (!public_key) throw new ApiError(503, "push_unavailable", "Push reminders are not set up on this server.");
+  return public_key;
 }
 
-/** The browser's PushSubscription as the server stores it: endpoint and keys. */
-export function subscriptionBody(subscription: PushSubscription): Record<string, unknown> {
+/** The browser's PushSubscription as the server stores it: endpoint and keys. The server
+ * ignores expirationTime, so it is not sent. */
+export function subscriptionBody(subscription: PushSubscription): S["PushSubscriptionInputRequest"] {
   const json = subscription.toJSON();
   return {
-    endpoint: json.endpoint,
-    keys: { p256dh: json.keys?.p256dh, auth: json.keys?.auth },
-    expiration_time: json.expirationTime ?? null,
+    endpoint: json.endpoint ?? "",
+    keys: { p256dh: json.keys?.p256dh ?? "", auth: json.keys?.auth ?? "" },
     user_agent: typeof navigator !== "undefined" ? navigator.userAgent.slice(0, 200) : "",
   };
 }
 
 export const saveSubscription = (subscription: PushSubscription) =>
-  post<unknown>(PUSH_SUBSCRIPTIONS, subscriptionBody(subscription));
+  post<S["PushSubscriptionOutput"]>(PUSH_SUBSCRIPTIONS, subscriptionBody(subscription));
 
 export async function removeSubscription(endpoint: string): Promise<void> {
-  const list = results(await get<Page<any> | any[]>(PUSH_SUBSCRIPTIONS));
+  const list = (await get<S["PaginatedPushSubscriptionOutputList"]>(PUSH_SUBSCRIPTIONS)).results;
   for (const s of list) if (s.endpoint === endpoint) await del(`${PUSH_SUBSCRIPTIONS}${s.id}/`);
 }
 
@@ -75,6 +61,7 @@ export interface PushPayload {
   actions: { action: string; title: string }[];
   takenUrl: string | null;
   snoozeUrl: string | null;
+  noCrampsUrl: string | null;
 }
 
 export function parsePush(data: any): PushPayload {
@@ -93,26 +80,16 @@ export function parsePush(data: any): PushPayload {
     actions: actions.map((a) => ({ action: String(a.action), title: String(a.title ?? a.action) })),
     takenUrl: urlOf("taken"),
     snoozeUrl: urlOf("snooze"),
+    noCrampsUrl: urlOf("no_cramps"),
   };
 }
 
-export interface RegimenAdherence {
-  regimen_id: string;
-  supplement: string;
-  amount: string;
-  unit: string;
-  frequency: string;
-  start_date: string;
-  end_date: string | null;
-  scheduled: number;
-  taken: number;
-  rate: number | null; // 0..1
-}
+export type RegimenAdherence = S["RegimenAdherenceOutput"];
 
 /** Doses scheduled against doses taken per regimen (12 weeks back by default). */
 export async function adherence(patientId?: string): Promise<RegimenAdherence[]> {
   const url = patientId ? `/api/v1/clinician/patients/${patientId}/adherence` : "/api/v1/adherence";
-  const data = await get<any>(url);
+  const data = await get<S["AdherenceOutput"]>(url);
   return data?.regimens ?? [];
 }
 
@@ -121,9 +98,9 @@ export async function listPatientReminders(patientId: string): Promise<Reminder[
   const out: Reminder[] = [];
   let url: string | null = `/api/v1/clinician/patients/${patientId}/reminders?page_size=100`;
   while (url) {
-    const page: Page<Reminder> = await get<Page<Reminder>>(url);
-    out.push(...results(page));
-    url = page.next;
+    const page: S["PaginatedReminderOutputList"] = await get<S["PaginatedReminderOutputList"]>(url);
+    out.push(...page.results);
+    url = page.next ?? null;
   }
   return out;
 }

@@ -1,6 +1,10 @@
 // Trends and treatment response: every path and field name of those endpoints is read
 // here and mapped into the shapes the charts draw. The server does all the counting.
 import { get, query } from "./http";
+import type { components } from "./schema.gen";
+
+type S = components["schemas"];
+export type Verdict = S["VerdictEnum"];
 
 export const trendsBase = (patientId?: string) =>
   patientId ? `/api/v1/clinician/patients/${patientId}/trends` : "/api/v1/trends";
@@ -8,7 +12,7 @@ export const trendsBase = (patientId?: string) =>
 export interface WeekPoint {
   start: string; // local date of the bucket's first day
   episodes: number;
-  observedDays: number;
+  reportedDays: number;
   rate: number | null; // episodes per observed day
   meanSeverity: number | null;
   night: number;
@@ -35,19 +39,19 @@ const numOrNull = (v: unknown) => (v === null || v === undefined || v === "" || 
 
 /** GET trends/spasms?bucket=week: the server counts, in the patient's local dates. */
 export async function spasmSeries(opts: { patientId?: string; from: string; to: string }): Promise<SpasmSeries> {
-  const data = await get<any>(`${trendsBase(opts.patientId)}/spasms${query({ bucket: "week", from: opts.from, to: opts.to })}`);
-  const weeks: WeekPoint[] = (data.buckets as any[]).map((b) => ({
+  const data = await get<S["SeriesOutput"]>(`${trendsBase(opts.patientId)}/spasms${query({ bucket: "week", from: opts.from, to: opts.to })}`);
+  const weeks: WeekPoint[] = data.buckets.map((b) => ({
     start: String(b.start),
     episodes: Number(b.episodes),
-    observedDays: Number(b.observed_days),
-    rate: numOrNull(b.episodes_per_observed_day),
+    reportedDays: Number(b.reported_days),
+    rate: numOrNull(b.episodes_per_reported_day),
     meanSeverity: numOrNull(b.mean_severity),
     night: Number(b.night_episodes),
     sunMinutesPerDay: Number(b.sun_minutes) / (Number(b.days) || 7),
     vitaminDPerDay: numOrNull(b.vitamin_d_iu_per_day),
     adherence: numOrNull(b.adherence),
   }));
-  const labs: LabPoint[] = (data.labs as any[])
+  const labs: LabPoint[] = data.labs
     .filter((l) => l.analyte === "vitamin_d_25oh")
     .map((l) => ({ date: String(l.collected_on), ngPerMl: Number(l.value_normalised), category: String(l.category) }));
   return {
@@ -62,7 +66,7 @@ export interface Window {
   from: string | null;
   to: string | null;
   episodes: number | null;
-  observedDays: number | null;
+  reportedDays: number | null;
   rate: number | null;
   meanSeverity: number | null;
   nightShare: number | null;
@@ -70,7 +74,7 @@ export interface Window {
 }
 
 export interface TreatmentResponse {
-  verdict: "improved" | "worsened" | "no_clear_change" | "not_enough_data" | string;
+  verdict: Verdict;
   sentence: string;
   startDate: string | null;
   lagDays: number | null;
@@ -86,24 +90,24 @@ export interface TreatmentResponse {
 
 /** GET trends/treatment-response: windows, the exact rate comparison and the verdict. */
 export async function treatmentResponse(patientId?: string): Promise<TreatmentResponse> {
-  const d = await get<any>(`${trendsBase(patientId)}/treatment-response`);
-  const win = (w: any): Window => ({
+  const d = await get<S["TreatmentResponseOutput"]>(`${trendsBase(patientId)}/treatment-response`);
+  const win = (w: S["WindowOutput"] | null): Window => ({
     from: w?.start ?? null,
     to: w?.end ?? null,
     episodes: numOrNull(w?.episodes),
-    observedDays: numOrNull(w?.observed_days),
-    rate: numOrNull(w?.rate_per_observed_day),
+    reportedDays: numOrNull(w?.reported_days),
+    rate: numOrNull(w?.rate_per_reported_day),
     meanSeverity: numOrNull(w?.mean_severity),
     nightShare: numOrNull(w?.night_share),
     vitaminD: null,
   });
-  const c = d.comparison ?? {};
+  const c: Partial<S["ComparisonOutput"]> = d.comparison ?? {};
   const before = win(d.before);
   const after = win(d.after);
   before.vitaminD = numOrNull(d.vitamin_d_before?.value_ng_ml);
   after.vitaminD = numOrNull(d.vitamin_d_after?.value_ng_ml);
   return {
-    verdict: String(d.verdict),
+    verdict: d.verdict,
     sentence: String(d.sentence),
     startDate: d.start ?? null,
     lagDays: numOrNull(d.lag?.days),

@@ -7,7 +7,7 @@ import "uplot/dist/uPlot.min.css";
 import { label, unitLabel } from "../api/diary";
 import { ApiError } from "../api/http";
 import { type RegimenAdherence, adherence } from "../api/reminders";
-import { type LabPoint, type SpasmSeries, type TreatmentResponse, spasmSeries, toUnit, treatmentResponse } from "../api/trends";
+import { type LabPoint, type SpasmSeries, type TreatmentResponse, type Verdict, spasmSeries, toUnit, treatmentResponse } from "../api/trends";
 import { onSynced } from "../offline/client";
 import { addDays, formatDay, todayIn } from "../ui/time";
 
@@ -127,7 +127,7 @@ export function SpasmChart({ series }: { series: SpasmSeries }) {
             <tbody>
               {weeks.map((w) => (
                 <tr data-week={w.start}>
-                  <td>{formatDay(w.start)}</td><td class="episodes">{w.episodes}</td><td>{w.observedDays}</td><td>{fmt(w.rate)}</td><td>{fmt(w.vitaminDPerDay, 0)}</td><td>{fmt(w.sunMinutesPerDay, 0)}</td>
+                  <td>{formatDay(w.start)}</td><td class="episodes">{w.episodes}</td><td>{w.reportedDays}</td><td>{fmt(w.rate)}</td><td>{fmt(w.vitaminDPerDay, 0)}</td><td>{fmt(w.sunMinutesPerDay, 0)}</td>
                 </tr>
               ))}
             </tbody>
@@ -197,7 +197,7 @@ export function LabChart({ labs, unit }: { labs: LabPoint[]; unit: string }) {
   );
 }
 
-const VERDICT_TITLE: Record<string, string> = {
+const VERDICT_TITLE: Record<Verdict, string> = {
   improved: "Cramps became less frequent",
   worsened: "Cramps became more frequent",
   no_clear_change: "No clear change yet",
@@ -218,8 +218,8 @@ export function Verdict({ result }: { result: TreatmentResponse | null }) {
       <h2 id="verdict-title">{VERDICT_TITLE[r.verdict] ?? r.verdict.replace(/_/g, " ")}</h2>
       {r.sentence && <p>{r.sentence}</p>}
       <dl class="numbers">
-        <div><dt>Before</dt><dd>{fmt(r.before.episodes, 0)} cramps in {fmt(r.before.observedDays, 0)} days ({fmt(r.before.rate)} a day)</dd></div>
-        <div><dt>After{r.lagDays ? ` (first ${r.lagDays} days left out)` : ""}</dt><dd>{fmt(r.after.episodes, 0)} cramps in {fmt(r.after.observedDays, 0)} days ({fmt(r.after.rate)} a day)</dd></div>
+        <div><dt>Before</dt><dd>{fmt(r.before.episodes, 0)} cramps in {fmt(r.before.reportedDays, 0)} days ({fmt(r.before.rate)} a day)</dd></div>
+        <div><dt>After{r.lagDays ? ` (first ${r.lagDays} days left out)` : ""}</dt><dd>{fmt(r.after.episodes, 0)} cramps in {fmt(r.after.reportedDays, 0)} days ({fmt(r.after.rate)} a day)</dd></div>
         {r.rateRatio !== null && (
           <div><dt>Rate ratio (after / before)</dt><dd>{fmt(r.rateRatio, 3)}{r.ciLow !== null && ` (95% CI ${fmt(r.ciLow, 3)} to ${r.ciHigh === null ? "∞" : fmt(r.ciHigh, 3)})`}{r.pValue !== null && `, p = ${fmt(r.pValue, 4)}`}</dd></div>
         )}

@@ -1,6 +1,6 @@
 // The page's side of the outbox: keeps the store's copy fresh, flushes when it can and
 // asks for Background Sync when it cannot.
-import type { Kind } from "../api/diary";
+import type { Inputs, Kind } from "../api/diary";
 import { getState, setState, toast } from "../store";
 import type { OutboxItem, OutboxOp } from "./db";
 import { SYNC_TAG, allItems, enqueue, flush, getItem, onOutboxChange } from "./outbox";
@@ -67,10 +67,11 @@ async function askForBackgroundSync(): Promise<void> {
 
 export type SaveResult = { state: "sent" | "queued" | "refused"; item: OutboxItem };
 
-/** Queue a write and try to send it at once; answers what became of it. */
-export async function save(
-  kind: Kind,
-  payload: Record<string, unknown>,
+/** Queue a write and try to send it at once; answers what became of it. A delete's
+ * payload is empty and a patch's partial. */
+export async function save<K extends Kind>(
+  kind: K,
+  payload: Partial<Inputs[K]>,
   opts: { id?: string; op?: OutboxOp; target?: string } = {},
 ): Promise<SaveResult> {
   const item = await enqueue(kind, payload, opts);

@@ -4,9 +4,10 @@
 // with the server's reason, until the patient fixes or discards it. The page and the
 // service worker (Background Sync) both flush; the client UUID makes a double send
 // harmless ("unchanged"), and a Web Lock keeps them from sending at the same moment.
-import { type Kind, type SyncItem, deleteEntry, patchEntry, putEntry, sync } from "../api/diary";
+import { type Kind, deleteEntry, patchEntry, putEntry, sync } from "../api/diary";
 import { ApiError, setCsrfSource } from "../api/http";
 import { type OutboxItem, type OutboxOp, db, getMeta, setMeta } from "./db";
+import { afterSendError, afterSync, editedSince, mergeOp, toSyncItem } from "./ops";
 
 export const SYNC_TAG = "diary-sync";
 const CHANNEL = "outbox";
@@ -72,13 +73,11 @@ export async function enqueue(
   if (!me) throw new Error("Log in to keep entries on this phone.");
   const id = opts.id ?? crypto.randomUUID();
   const existing = await database.get("outbox", id);
-  let op: OutboxOp = opts.op ?? "create";
-  if (existing?.op === "create" && op === "put") op = "create"; // still unsent: editing it is a new create
-  if (existing?.op === "create" && op === "delete") {
-    // Never reached the server: forgetting it is the whole delete.
+  const op = mergeOp(existing?.op, opts.op ?? "create");
+  if (op === "forget") {
     await database.delete("outbox", id);
     changed();
-    return existing;
+    return existing!;
   }
   const item: OutboxItem = {
     id,
@@ -141,33 +140,19 @@ async function flushNow(): Promise<FlushOutcome> {
     const creates = pending.filter((item) => item.op === "create");
     for (let start = 0; start < creates.length; start += BATCH) {
       const batch = creates.slice(start, start + BATCH);
-      const items: SyncItem[] = batch.map((item) => ({
-        kind: item.kind,
-        id: item.id,
-        recorded_at: item.recorded_at,
-        payload: item.payload,
-      }));
-      const answer = await sync(items);
+      const answer = await sync(batch.map(toSyncItem));
       const tx = database.transaction("outbox", "readwrite");
       for (const result of answer.results) {
         const item = batch[result.index];
         if (!item) continue;
-        // The patient may have edited it while the request was out: that edit goes next time.
         const current = await tx.store.get(item.id);
-        if (!current || JSON.stringify(current.payload) !== JSON.stringify(item.payload)) continue;
-        if (result.status === "created" || result.status === "unchanged") {
+        if (!current || editedSince(item, current)) continue;
+        const fate = afterSync(current, result);
+        if (fate.state === "sent") {
           await tx.store.delete(item.id);
-          for (const w of result.warnings ?? []) warnings.push(w.message);
-        } else {
-          await tx.store.put({
-            ...current,
-            status: result.status === "conflict" ? "conflict" : "invalid",
-            code: result.code,
-            errors: result.errors ?? {},
-            message: messageFor(result.status, result.code, result.errors),
-            server: result.entry,
-            attempts: current.attempts + 1,
-          });
+          warnings.push(...fate.warnings);
+        } else if (fate.state === "refused") {
+          await tx.store.put(fate.item);
         }
       }
       await tx.done;
@@ -193,30 +178,11 @@ async function sendOne(item: OutboxItem): Promise<void> {
     else if (item.op === "delete") await deleteEntry(item.kind, target);
     await database.delete("outbox", item.id);
   } catch (e) {
-    if (!(e instanceof ApiError) || e.offline || e.status === 401 || e.status === 403 || e.status >= 500) throw e;
-    if (item.op === "delete" && e.status === 404) {
-      await database.delete("outbox", item.id); // already gone: the goal is met
-      return;
-    }
-    const conflict = e.status === 409;
-    await database.put("outbox", {
-      ...item,
-      status: conflict ? "conflict" : "invalid",
-      code: e.code,
-      errors: e.fields,
-      message: e.message,
-      server: conflict ? ((e.body as any)?.error?.current ?? null) : null,
-      attempts: item.attempts + 1,
-    });
+    const fate = afterSendError(item, e);
+    if (fate.state === "retry") throw e;
+    if (fate.state === "sent") await database.delete("outbox", item.id);
+    else await database.put("outbox", fate.item);
   }
-}
-
-function messageFor(status: string, code: string | null, errors: Record<string, string[]>): string {
-  if (code === "checkin_exists") return "There is already a check-in for that day.";
-  if (code === "id_taken") return "This entry's id belongs to someone else. Discard it and log it again.";
-  if (status === "conflict") return "The server has a different version of this entry.";
-  const first = Object.entries(errors ?? {})[0];
-  return first ? `${first[0] === "non_field_errors" ? "" : `${first[0]}: `}${first[1].join(" ")}` : "The server refused it.";
 }
 
 // --- CSRF for the service worker --------------------------------------------------------------

@@ -17,7 +17,7 @@ export function Care() {
       setInvites(i.results.filter((x) => x.status === "open"));
       setLinks(l.results);
       setLog(a.results);
-      setLogNext(a.next);
+      setLogNext(a.next ?? null);
     },
   );
   useEffect(() => void load().catch(setError), []);
@@ -87,7 +87,7 @@ export function Care() {
           ))}
         </ul>
         {logNext && (
-          <button class="secondary wide" onClick={() => accessLog(logNext).then((p) => (setLog([...log, ...p.results]), setLogNext(p.next)), setError)}>Show more</button>
+          <button class="secondary wide" onClick={() => accessLog(logNext).then((p) => (setLog([...log, ...p.results]), setLogNext(p.next ?? null)), setError)}>Show more</button>
         )}
       </section>
     </main>

@@ -2,11 +2,12 @@
 // of linked patients (sortable, flagged first), and a read-only patient page.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import * as auth from "../api/auth";
-import { patientProfile, redeemInvite } from "../api/care";
+import { type PatientProfile, patientProfile, redeemInvite } from "../api/care";
 import { type PatientRow, dashboard, flagLabel } from "../api/dashboard";
-import { type Entry, label, listAll, num } from "../api/diary";
+import { type Outputs, label, listAll, num } from "../api/diary";
 import { ApiError } from "../api/http";
-import { type Reminder, listPatientReminders } from "../api/reminders";
+import { type Channel, type Reminder, listPatientReminders } from "../api/reminders";
+import type { Verdict } from "../api/trends";
 import { TrendPanel } from "../charts/charts";
 import { loadSession } from "../session";
 import { toast, useStore } from "../store";
@@ -79,7 +80,7 @@ export function MfaSetup() {
 
 type SortKey = "flags" | "name" | "lastEntry" | "episodes28" | "verdict" | "adherence28" | "vitaminD";
 const COLUMNS: [SortKey, string][] = [["name", "Patient"], ["flags", "Flags"], ["lastEntry", "Last entry"], ["episodes28", "Cramps, 28 days"], ["verdict", "Vitamin D helped?"], ["adherence28", "Adherence"], ["vitaminD", "25(OH)D"]];
-const VERDICT: Record<string, string> = { improved: "Improved", worsened: "Worsened", no_clear_change: "No clear change", not_enough_data: "Not enough data" };
+const VERDICT: Record<Verdict, string> = { improved: "Improved", worsened: "Worsened", no_clear_change: "No clear change", not_enough_data: "Not enough data" };
 
 function compare(a: PatientRow, b: PatientRow, key: SortKey): number {
   const v = (r: PatientRow): string | number => (key === "flags" ? r.flags.length : ((r[key] as any) ?? ""));
@@ -150,7 +151,7 @@ export function Dashboard() {
               {sorted.map((r) => (
                 <tr class={r.flags.length ? "flagged" : ""} data-patient={r.patientId}>
                   <th scope="row"><a href={`/clinician/patients/${r.patientId}`}>{r.name}</a></th>
-                  <td data-label="Flags">{r.flags.length ? r.flags.map((f) => <span class="badge invalid">{flagLabel(f)}</span>) : <span class="muted">none</span>}</td>
+                  <td data-label="Flags">{r.flags.length ? r.flags.map((f) => <span class="badge invalid" title={f.text}>{flagLabel(f)}</span>) : <span class="muted">none</span>}</td>
                   <td data-label="Last entry">{r.lastEntry ? formatDay(r.lastEntry) : "–"}</td>
                   <td data-label="Cramps, 28 days">{r.episodes28 ?? "–"}{r.episodesPrev28 !== null && <small class="muted"> (28 days before: {r.episodesPrev28})</small>}</td>
                   <td data-label="Vitamin D helped?">{r.verdict ? VERDICT[r.verdict] ?? r.verdict : r.updating ? "updating…" : "–"}</td>
@@ -174,8 +175,8 @@ export function Dashboard() {
 
 export function PatientPage({ id }: { id: string }) {
   const { me } = useStore();
-  const [profile, setProfile] = useState<any>(null);
-  const [labs, setLabs] = useState<Entry[]>([]);
+  const [profile, setProfile] = useState<PatientProfile | null>(null);
+  const [labs, setLabs] = useState<Outputs["lab"][]>([]);
   const [reminders, setReminders] = useState<Reminder[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -225,7 +226,7 @@ export function PatientPage({ id }: { id: string }) {
   );
 }
 
-const CHANNEL: Record<string, string> = { push: "Push", email: "Email", both: "Push and email" };
+const CHANNEL: Record<Channel, string> = { push: "Push", email: "Email", both: "Push and email" };
 const DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const days = (weekdays: number[] | undefined) =>
   !weekdays?.length || weekdays.length === 7 ? "Every day" : [...weekdays].sort().map((d) => DAY_NAMES[d - 1] ?? d).join(", ");

@@ -1,130 +1,72 @@
 // One form per diary kind, used to log a new row and to edit a stored or pending one.
 // Every save goes through the outbox, so a form works the same online and offline.
+import { type Kind } from "./entry-payloads";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import {
   ANALYTES,
   DOSE_UNITS,
   type Entry,
   KIND_LABEL,
-  type Kind,
   LAB_UNITS,
   MUSCLES,
+  type MuscleGroup,
+  type Regimen,
   type RegimenTemplate,
   SIDES,
   SKIN,
   SUPPLEMENTS,
+  type Side,
   TRIGGERS,
+  getEntry,
+  isVitaminD,
   label,
   listAll,
   regimenTemplates,
   seenEntry,
   unitLabel,
 } from "../api/diary";
-import { type FieldErrors, get } from "../api/http";
-import { PLURAL } from "../api/diary";
+import type { FieldErrors } from "../api/http";
+import type { components } from "../api/schema.gen";
+import { frequencyEnumValues, phaseEnumValues } from "../api/schema.gen";
 import { save } from "../offline/client";
 import { getItem } from "../offline/outbox";
 import type { OutboxItem } from "../offline/db";
 import { navigate } from "../router";
 import { getState, toast, useStore } from "../store";
 import { Check, Chips, FormError, Input, Select, TextArea } from "../ui/form";
-import { addDays, fromLocalInput, toLocalInput, todayIn } from "../ui/time";
+import { todayIn } from "../ui/time";
+import { type FormContext, type Forms, type Source, applyTemplate, emptyForm, regimenDose, toForm, toPayload, withAnalyte, withSupplement } from "./entry-payloads";
 
+// The screen edits any kind's form through one state object; entry-payloads types each kind.
 type Payload = Record<string, any>;
 
 const SEVERITIES = Array.from({ length: 11 }, (_, i) => [String(i), String(i)] as [string, string]);
 const WEEKDAYS: [string, string][] = [["1", "Mon"], ["2", "Tue"], ["3", "Wed"], ["4", "Thu"], ["5", "Fri"], ["6", "Sat"], ["7", "Sun"]];
+const FREQUENCY_LABEL: Record<components["schemas"]["FrequencyEnum"], string> = { daily: "Daily", weekly: "Weekly", weekdays: "Chosen days" };
+const PHASE_LABEL: Record<components["schemas"]["PhaseEnum"], string> = { loading: "Loading", maintenance: "Maintenance" };
 
-export function defaults(kind: Kind): Payload {
-  const now = toLocalInput(new Date());
-  const today = todayIn(getState().me?.time_zone);
-  switch (kind) {
-    case "episode": {
-      const last = lastChoices();
-      return { occurred_at: now, muscle_group: last.muscle_group, side: last.side, severity: last.severity, duration_minutes: "", during_sleep: false, woke_patient: false, trigger: "unknown", notes: "" };
-    }
-    case "checkin":
-      return { local_date: today, weakness: "", fatigue: "", bone_pain: "", twitching: "", no_cramps: false, notes: "" };
-    case "sun":
-      return { started_at: now, minutes: "20", skin_exposed: ["face_hands"], sunscreen: false, uv_index: "", notes: "" };
-    case "dose":
-      return { taken_at: now, supplement: "vitamin_d3", amount: "", unit: "IU", regimen_id: "", notes: "" };
-    case "regimen":
-      return { supplement: "vitamin_d3", amount: "", unit: "IU", frequency: "daily", weekdays: [], start_date: today, end_date: "", phase: "maintenance", notes: "" };
-    case "lab":
-      return { analyte: "vitamin_d_25oh", value: "", unit: getState().me?.vitamin_d_unit ?? "ng/mL", collected_on: today, notes: "" };
-  }
+function formContext(): FormContext {
+  const me = getState().me;
+  return {
+    now: new Date(),
+    today: todayIn(me?.time_zone),
+    vitaminDUnit: me?.vitamin_d_unit ?? "ng/mL",
+    last: lastChoices(),
+  };
 }
 
-/** Form state -> the API's payload for the kind. */
-export function toPayload(kind: Kind, f: Payload): Payload {
-  const n = (v: unknown) => (v === "" || v === null || v === undefined ? null : Number(v));
-  switch (kind) {
-    case "episode":
-      return {
-        occurred_at: fromLocalInput(f.occurred_at),
-        muscle_group: f.muscle_group,
-        side: f.side,
-        severity: Number(f.severity),
-        duration_seconds: f.duration_minutes === "" || f.duration_minutes == null ? null : Math.round(Number(f.duration_minutes) * 60),
-        during_sleep: Boolean(f.during_sleep),
-        woke_patient: Boolean(f.woke_patient),
-        trigger: f.trigger,
-        notes: f.notes ?? "",
-      };
-    case "checkin":
-      return { local_date: f.local_date, weakness: n(f.weakness), fatigue: n(f.fatigue), bone_pain: n(f.bone_pain), twitching: n(f.twitching), no_cramps: Boolean(f.no_cramps), notes: f.notes ?? "" };
-    case "sun":
-      return { started_at: fromLocalInput(f.started_at), minutes: Number(f.minutes), skin_exposed: f.skin_exposed ?? [], sunscreen: Boolean(f.sunscreen), uv_index: f.uv_index === "" ? null : String(f.uv_index), notes: f.notes ?? "" };
-    case "dose":
-      return { taken_at: fromLocalInput(f.taken_at), supplement: f.supplement, amount: String(f.amount), unit: f.unit, regimen_id: f.regimen_id || null, notes: f.notes ?? "" };
-    case "regimen":
-      return {
-        supplement: f.supplement,
-        amount: String(f.amount),
-        unit: f.unit,
-        frequency: f.frequency,
-        weekdays: f.frequency === "daily" ? [] : (f.weekdays ?? []).map(Number),
-        start_date: f.start_date,
-        end_date: f.end_date || null,
-        phase: f.phase,
-        notes: f.notes ?? "",
-      };
-    case "lab":
-      return { analyte: f.analyte, value: String(f.value), unit: f.unit, collected_on: f.collected_on, notes: f.notes ?? "" };
-  }
-}
-
-/** An API row or queued payload -> form state. */
-export function toForm(kind: Kind, e: Payload): Payload {
-  const base = { ...defaults(kind), ...e };
-  const s = (v: unknown) => (v === null || v === undefined ? "" : String(v));
-  switch (kind) {
-    case "episode":
-      return { ...base, occurred_at: toLocalInput(e.occurred_at), severity: s(e.severity), duration_minutes: e.duration_seconds ? String(Math.round(e.duration_seconds / 60)) : "" };
-    case "checkin":
-      return { ...base, weakness: s(e.weakness), fatigue: s(e.fatigue), bone_pain: s(e.bone_pain), twitching: s(e.twitching) };
-    case "sun":
-      return { ...base, started_at: toLocalInput(e.started_at), minutes: s(e.minutes), uv_index: s(e.uv_index) };
-    case "dose":
-      return { ...base, taken_at: toLocalInput(e.taken_at), amount: s(Number(e.amount)), regimen_id: s(e.regimen_id) };
-    case "regimen":
-      return { ...base, amount: s(Number(e.amount)), weekdays: (e.weekdays ?? []).map(String), end_date: s(e.end_date) };
-    case "lab":
-      return { ...base, value: s(Number(e.value)) };
-  }
-}
+const defaults = <K extends Kind>(kind: K): Forms[K] => emptyForm(kind, formContext());
 
 // --- last choices for the one-tap cramp -------------------------------------------------------
 const LAST_KEY = "spasm-diary:last-cramp";
-export function lastChoices(): { muscle_group: string; severity: string; side: string } {
+export function lastChoices(): { muscle_group: MuscleGroup; severity: string; side: Side } {
   try {
     return { muscle_group: "calf", severity: "5", side: "n/a", ...JSON.parse(localStorage.getItem(LAST_KEY) ?? "{}") };
   } catch {
     return { muscle_group: "calf", severity: "5", side: "n/a" };
   }
 }
-export function rememberChoices(c: { muscle_group: string; severity: string; side?: string }): void {
+export function rememberChoices(c: { muscle_group: MuscleGroup; severity: string; side?: Side }): void {
   localStorage.setItem(LAST_KEY, JSON.stringify({ ...lastChoices(), ...c }));
 }
 
@@ -158,13 +100,13 @@ export function EntryFormScreen({ kind, id }: EntryFormProps) {
         setSource({ op: item.op === "create" ? "create" : "put", item });
         setErrors(item.errors ?? {});
         setMessage(item.status !== "pending" ? (item.message ?? null) : null);
-        setForm(toForm(kind, item.payload));
+        setForm(toForm(kind, item.payload as Source<Kind>, defaults(kind)));
         return;
       }
       try {
-        const entry = seenEntry(id) ?? (await get<Entry>(`/api/v1/diary/${PLURAL[kind]}/${id}`));
+        const entry = seenEntry(kind, id) ?? (await getEntry(kind, id));
         setSource({ op: "put", entry });
-        setForm(toForm(kind, entry));
+        setForm(toForm(kind, entry, defaults(kind)));
       } catch (e) {
         setLoadError(e);
       }
@@ -182,7 +124,7 @@ export function EntryFormScreen({ kind, id }: EntryFormProps) {
     setErrors({});
     setMessage(null);
     try {
-      const payload = toPayload(kind, form);
+      const payload = toPayload(kind, form as Forms[Kind]);
       if (kind === "episode") rememberChoices({ muscle_group: form.muscle_group, severity: String(form.severity), side: form.side });
       const result = await save(kind, payload, { id: id ?? source.item?.id, op: source.op });
       if (result.state === "refused") {
@@ -291,9 +233,9 @@ function KindFields({ kind, form, set, setForm, errors, editing }: KindFieldsPro
     case "lab":
       return (
         <>
-          <Select name="analyte" label="Test" value={form.analyte} options={ANALYTES} onChange={(v) => setForm({ ...form, analyte: v, unit: LAB_UNITS[v][0] })} errors={errors} />
+          <Select name="analyte" label="Test" value={form.analyte} options={ANALYTES} onChange={(v) => setForm(withAnalyte(form as Forms["lab"], v as Forms["lab"]["analyte"]))} errors={errors} />
           <Input name="value" label="Value" type="number" inputMode="decimal" min={0} step="any" value={form.value} onInput={set("value")} errors={errors} />
-          <Select name="unit" label="Unit" value={form.unit} options={LAB_UNITS[form.analyte] ?? []} onChange={set("unit")} errors={errors} />
+          <Select name="unit" label="Unit" value={form.unit} options={(LAB_UNITS[form.analyte as Forms["lab"]["analyte"]] ?? []).map((u) => [u, u] as [string, string])} onChange={set("unit")} errors={errors} />
           <Input name="collected_on" label="Blood taken on" type="date" value={form.collected_on} onInput={set("collected_on")} errors={errors} />
         </>
       );
@@ -303,28 +245,28 @@ function KindFields({ kind, form, set, setForm, errors, editing }: KindFieldsPro
 function AmountFields({ form, set, setForm, errors }: Omit<KindFieldsProps, "kind" | "editing">) {
   return (
     <>
-      <Select name="supplement" label="Supplement" value={form.supplement} options={SUPPLEMENTS} onChange={(v) => setForm({ ...form, supplement: v, unit: DOSE_UNITS[v][0] })} errors={errors} />
-      <Input name="amount" label="Amount" type="number" inputMode="decimal" min={0} step="any" value={form.amount} onInput={set("amount")} errors={errors} hint={form.supplement.startsWith("vitamin_d") ? "1 µg = 40 IU." : undefined} />
-      <Select name="unit" label="Unit" value={form.unit} options={(DOSE_UNITS[form.supplement] ?? []).map((u) => [u, unitLabel(u)] as [string, string])} onChange={set("unit")} errors={errors} />
+      <Select name="supplement" label="Supplement" value={form.supplement} options={SUPPLEMENTS} onChange={(v) => setForm(withSupplement(form as Forms["dose"], v as Forms["dose"]["supplement"]))} errors={errors} />
+      <Input name="amount" label="Amount" type="number" inputMode="decimal" min={0} step="any" value={form.amount} onInput={set("amount")} errors={errors} hint={isVitaminD(form.supplement) ? "1 µg = 40 IU." : undefined} />
+      <Select name="unit" label="Unit" value={form.unit} options={(DOSE_UNITS[form.supplement as Forms["dose"]["supplement"]] ?? []).map((u) => [u, unitLabel(u)] as [string, string])} onChange={set("unit")} errors={errors} />
     </>
   );
 }
 
 /** The active regimens, for pre-filling a dose. */
-export async function activeRegimens(zone?: string): Promise<Entry[]> {
+export async function activeRegimens(zone?: string): Promise<Regimen[]> {
   const today = todayIn(zone);
   const all = await listAll("regimen");
   return all.filter((r) => String(r.start_date) <= today && (!r.end_date || String(r.end_date) >= today));
 }
 
 function DoseFields({ form, set, setForm, errors, editing }: Omit<KindFieldsProps, "kind">) {
-  const [regimens, setRegimens] = useState<Entry[]>([]);
+  const [regimens, setRegimens] = useState<Regimen[]>([]);
   useEffect(() => {
     activeRegimens(getState().me?.time_zone)
       .then((list) => {
         setRegimens(list);
         // The regimen's dose pre-filled: vitamin D first.
-        const first = list.find((r) => String(r.supplement).startsWith("vitamin_d")) ?? list[0];
+        const first = list.find((r) => isVitaminD(r.supplement)) ?? list[0];
         if (first && !editing && !form.amount) setForm({ ...form, ...regimenDose(first) });
       })
       .catch(() => setRegimens([]));
@@ -350,8 +292,6 @@ function DoseFields({ form, set, setForm, errors, editing }: Omit<KindFieldsProp
   );
 }
 
-const regimenDose = (r: Entry) => ({ regimen_id: r.id, supplement: r.supplement, amount: String(Number(r.amount)), unit: r.unit });
-
 function RegimenFields({ form, set, setForm, errors }: Omit<KindFieldsProps, "kind" | "editing">) {
   const [templates, setTemplates] = useState<RegimenTemplate[]>([]);
   useEffect(() => {
@@ -359,25 +299,14 @@ function RegimenFields({ form, set, setForm, errors }: Omit<KindFieldsProps, "ki
   }, []);
   const apply = (key: string) => {
     const t = templates.find((x) => x.key === key);
-    if (!t) return;
-    const weekday = String(new Date(`${form.start_date}T12:00:00`).getDay() || 7);
-    setForm({
-      ...form,
-      supplement: t.supplement,
-      amount: String(t.amount),
-      unit: t.unit,
-      frequency: t.frequency,
-      weekdays: t.frequency === "weekly" ? [weekday] : [],
-      phase: t.phase,
-      end_date: t.duration_weeks ? addDays(form.start_date, t.duration_weeks * 7 - 1) : "",
-    });
+    if (t) setForm(applyTemplate(form as Forms["regimen"], t));
   };
   const options = useMemo(() => [["", "Choose a protocol…"] as [string, string], ...templates.map((t) => [t.key, t.name] as [string, string])], [templates]);
   return (
     <>
       {templates.length > 0 && <Select name="template" label="Start from a protocol" value="" options={options} onChange={apply} hint="Fills the fields below; you can still change them." />}
       <AmountFields form={form} set={set} setForm={setForm} errors={errors} />
-      <Chips name="frequency" label="How often" value={form.frequency} options={[["daily", "Daily"], ["weekly", "Weekly"], ["weekdays", "Chosen days"]]} onChange={(v) => setForm({ ...form, frequency: v, weekdays: v === "daily" ? [] : form.weekdays })} errors={errors} />
+      <Chips name="frequency" label="How often" value={form.frequency} options={frequencyEnumValues.map((f) => [f, FREQUENCY_LABEL[f]] as [string, string])} onChange={(v) => setForm({ ...form, frequency: v, weekdays: v === "daily" ? [] : form.weekdays })} errors={errors} />
       {form.frequency !== "daily" && (
         <fieldset class="checks inline">
           <legend>On</legend>
@@ -394,7 +323,7 @@ function RegimenFields({ form, set, setForm, errors }: Omit<KindFieldsProps, "ki
       )}
       <Input name="start_date" label="Start date" type="date" value={form.start_date} onInput={set("start_date")} errors={errors} />
       <Input name="end_date" label="End date (optional)" type="date" value={form.end_date} onInput={set("end_date")} errors={errors} />
-      <Chips name="phase" label="Phase" value={form.phase} options={[["loading", "Loading"], ["maintenance", "Maintenance"]]} onChange={set("phase")} errors={errors} />
+      <Chips name="phase" label="Phase" value={form.phase} options={phaseEnumValues.map((p) => [p, PHASE_LABEL[p]] as [string, string])} onChange={set("phase")} errors={errors} />
     </>
   );
 }

@@ -1,7 +1,7 @@
 // Home: the one big "Log a cramp now" (muscle and severity remembered: one tap when they
 // are the same as last time, three at most), "No cramps today", and the other forms.
 import { useState } from "preact/hooks";
-import { MUSCLES, describe, label } from "../api/diary";
+import { MUSCLES, type MuscleGroup, describe, label } from "../api/diary";
 import { save } from "../offline/client";
 import { getState, toast, useStore } from "../store";
 import { Chips } from "../ui/form";
@@ -55,7 +55,7 @@ export function Home() {
       <h1 class="visually-hidden">Home</h1>
       <section class="card quick" aria-labelledby="quick-title">
         <h2 id="quick-title">Cramp or spasm?</h2>
-        <Chips name="muscle_group" label="Where" value={choice.muscle_group} options={MUSCLES} onChange={(v) => setChoice({ ...choice, muscle_group: v })} compact />
+        <Chips name="muscle_group" label="Where" value={choice.muscle_group} options={MUSCLES} onChange={(v) => setChoice({ ...choice, muscle_group: v as MuscleGroup })} compact />
         <Chips name="severity" label="How bad (0-10)" value={choice.severity} options={SEVERITIES} onChange={(v) => setChoice({ ...choice, severity: v })} compact />
         <button class="primary big" onClick={logCramp} disabled={busy}>
           Log a cramp now

@@ -1,6 +1,6 @@
 // Reminder settings and push opt-in (issue 5). Field names come from src/api/reminders.ts.
 import { useEffect, useState } from "preact/hooks";
-import { type Entry, label, listAll, unitLabel } from "../api/diary";
+import { type Regimen, label, listAll, unitLabel } from "../api/diary";
 import { ApiError, post } from "../api/http";
 import {
   type Channel,
@@ -14,6 +14,7 @@ import {
   urlBase64ToUint8Array,
   vapidPublicKey,
 } from "../api/reminders";
+import { channelEnumValues } from "../api/schema.gen";
 import { toast } from "../store";
 import { Check, Chips, FormError, Input, Select, useAction, useLatest } from "../ui/form";
 import { formatDateTime } from "../ui/time";
@@ -75,9 +76,10 @@ function PushOptIn() {
   );
 }
 
+const CHANNEL_LABEL: Record<Channel, string> = { push: "Push", email: "Email", both: "Both" };
 const WEEKDAYS: [string, string][] = [["1", "Mon"], ["2", "Tue"], ["3", "Wed"], ["4", "Thu"], ["5", "Fri"], ["6", "Sat"], ["7", "Sun"]];
 
-function ReminderEditor({ reminder, regimens, onChange }: { reminder: Reminder; regimens: Entry[]; onChange: () => void }) {
+function ReminderEditor({ reminder, regimens, onChange }: { reminder: Reminder; regimens: Regimen[]; onChange: () => void }) {
   const [r, setR] = useState<Reminder>(reminder);
   const save = useAction(async () => {
     await updateReminder(r.id, {
@@ -111,7 +113,7 @@ function ReminderEditor({ reminder, regimens, onChange }: { reminder: Reminder; 
           <Check name={`day_${value}`} label={text} checked={(r.weekdays ?? []).includes(Number(value))} onChange={(on) => setR({ ...r, weekdays: on ? [...(r.weekdays ?? []), Number(value)].sort() : r.weekdays.filter((d) => d !== Number(value)) })} />
         ))}
       </fieldset>
-      <Chips name="channel" label="Send by" value={r.channel} options={[["push", "Push"], ["email", "Email"], ["both", "Both"]]} onChange={(v) => setR({ ...r, channel: v as Channel })} errors={errors} />
+      <Chips name="channel" label="Send by" value={r.channel} options={channelEnumValues.map((c) => [c, CHANNEL_LABEL[c]] as [string, string])} onChange={(v) => setR({ ...r, channel: v as Channel })} errors={errors} />
       <div class="two">
         <Input name="quiet_start" label="Quiet from" type="time" value={String(r.quiet_start ?? "").slice(0, 5)} onInput={(v) => setR({ ...r, quiet_start: v })} errors={errors} />
         <Input name="quiet_end" label="Quiet until" type="time" value={String(r.quiet_end ?? "").slice(0, 5)} onInput={(v) => setR({ ...r, quiet_end: v })} errors={errors} />
@@ -126,7 +128,7 @@ function ReminderEditor({ reminder, regimens, onChange }: { reminder: Reminder; 
 
 export function Reminders({ params }: { params: URLSearchParams }) {
   const [reminders, setReminders] = useState<Reminder[] | null>(null);
-  const [regimens, setRegimens] = useState<Entry[]>([]);
+  const [regimens, setRegimens] = useState<Regimen[]>([]);
   const [missing, setMissing] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [newRegimen, setNewRegimen] = useState("");

@@ -1,6 +1,9 @@
 // Profile, units, theme, log out.
 import { useState } from "preact/hooks";
+import { unitLabel } from "../api/diary";
 import { patch } from "../api/http";
+import type { components } from "../api/schema.gen";
+import { userDoseUnitEnumValues, vitaminDUnitEnumValues } from "../api/schema.gen";
 import { logout } from "../session";
 import { type Me, cacheMe, setState, toast, useStore } from "../store";
 import { type Theme, applyTheme, getTheme } from "../theme";
@@ -25,7 +28,8 @@ export function Settings() {
   const [theme, setTheme] = useState<Theme>(getTheme());
   const set = (k: string) => (v: string) => setForm({ ...form, [k]: v });
   const save = useAction(async () => {
-    const updated = await patch<Me>("/api/v1/me", { ...form, date_of_birth: form.date_of_birth || null });
+    const body: components["schemas"]["PatchedMeInputRequest"] = { ...form, date_of_birth: form.date_of_birth || null };
+    const updated = await patch<Me>("/api/v1/me", body);
     cacheMe(updated);
     setState({ me: updated });
     toast("Settings saved.");
@@ -45,8 +49,8 @@ export function Settings() {
         <Input name="name" label="Name" autocomplete="name" value={form.name} onInput={set("name")} errors={errors} />
         <Select name="time_zone" label="Time zone" value={form.time_zone} options={zones(form.time_zone).map((z) => [z, z] as [string, string])} onChange={set("time_zone")} errors={errors} hint="Days and weeks in your diary follow this zone." />
         {me?.role === "patient" && <Input name="date_of_birth" label="Date of birth" type="date" value={form.date_of_birth} onInput={set("date_of_birth")} errors={errors} />}
-        <Chips name="vitamin_d_unit" label="25(OH)D unit" value={form.vitamin_d_unit} options={[["ng/mL", "ng/mL"], ["nmol/L", "nmol/L"]]} onChange={set("vitamin_d_unit")} errors={errors} />
-        <Chips name="dose_unit" label="Vitamin D dose unit" value={form.dose_unit} options={[["IU", "IU"], ["ug", "µg"]]} onChange={set("dose_unit")} errors={errors} />
+        <Chips name="vitamin_d_unit" label="25(OH)D unit" value={form.vitamin_d_unit} options={vitaminDUnitEnumValues.map((u) => [u, u] as [string, string])} onChange={set("vitamin_d_unit")} errors={errors} />
+        <Chips name="dose_unit" label="Vitamin D dose unit" value={form.dose_unit} options={userDoseUnitEnumValues.map((u) => [u, unitLabel(u)] as [string, string])} onChange={set("dose_unit")} errors={errors} />
         <button class="primary wide" disabled={save.busy}>Save</button>
       </form>
       <section class="card">
