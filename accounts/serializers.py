@@ -65,7 +65,8 @@ class ClinicianLinkOutput(serializers.Serializer):
 
 class AccessEventOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    clinician = PersonOutput()
+    clinician = PersonOutput(allow_null=True, help_text="Null when the clinician has since deleted their account.")
+    clinician_label = serializers.CharField(help_text="Who read, kept after the clinician's account is deleted.")
     resource = serializers.CharField()
     occurred_at = serializers.DateTimeField()
     ip_address = serializers.IPAddressField(allow_null=True)

@@ -240,6 +240,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=7),
         "options": {"expires": 3000},
     },
+    # Export files past EXPORT_RETENTION_HOURS, and import uploads left behind.
+    "exports-delete-expired": {
+        "task": "diary.exports.tasks.delete_expired_exports",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 3000},
+    },
+    # Accounts whose deletion grace period has ended are deleted for good.
+    "accounts-delete-due": {
+        "task": "accounts.tasks.delete_due_accounts",
+        "schedule": crontab(minute=27),
+        "options": {"expires": 3000},
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------
@@ -270,6 +282,21 @@ REMINDER_FOLLOW_UP_MINUTES = env_int("REMINDER_FOLLOW_UP_MINUTES", 120, minimum=
 REMINDER_LINK_MAX_AGE_HOURS = env_int("REMINDER_LINK_MAX_AGE_HOURS", 24, minimum=1)
 REMINDER_TICK_BATCH = 20_000  # reminders claimed per transaction
 REMINDER_SEND_BATCH = 500  # delivery ids per Celery message
+
+# --- Data ownership: exports, imports, account deletion ------------------------------------
+# Export files and import uploads (the default storage). Not served by the web server:
+# downloads go through the API, which checks who asks.
+MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+# How long a built export file can be downloaded before the beat task deletes it.
+EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 24, minimum=1)
+# Exports of at most this many diary rows are built inside the request (about 0.2 s for
+# 2,000 rows); larger ones go to a Celery worker that reports progress.
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 2000, minimum=0)
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+IMPORT_MAX_ROWS = 50_000
+# Days between "delete my account" and the deletion for good; logging in meanwhile restores it.
+ACCOUNT_DELETION_GRACE_DAYS = env_int("ACCOUNT_DELETION_GRACE_DAYS", 7, minimum=0)
 
 # --- Product settings -----------------------------------------------------------------
 INVITE_CODE_TTL = timedelta(hours=48)
