@@ -55,7 +55,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The visit report keeps its template beside its code (diary.reports is not an app).
+        "DIRS": [BASE_DIR / "diary" / "reports" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
