@@ -10,6 +10,14 @@ from django.http import HttpRequest
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def login(self, request: HttpRequest, user) -> None:
+        # Logging in during the deletion grace period restores the account. Before Django's
+        # login: the session then stores the auth hash of the restored account.
+        from accounts.services import account_deletion_cancel
+
+        account_deletion_cancel(user=user)
+        super().login(request, user)
+
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         # allauth refuses a rate-limited login with a 400 form error; clients (and
         # proxies, and our own PWA) treat 429 as "slow down, try later", so answer that.

@@ -80,3 +80,12 @@ class PatientProfileOutput(serializers.Serializer):
     date_of_birth = serializers.DateField(allow_null=True)
     vitamin_d_unit = serializers.ChoiceField(choices=User.VitaminDUnit.choices)
     dose_unit = serializers.ChoiceField(choices=User.DoseUnit.choices)
+
+
+class AccountDeletionInput(serializers.Serializer):
+    password = serializers.CharField(help_text="Your password, to confirm.", trim_whitespace=False)
+
+
+class AccountDeletionOutput(serializers.Serializer):
+    deletion_requested_at = serializers.DateTimeField()
+    deletion_due_at = serializers.DateTimeField(help_text="Deleted for good after this unless you log in before.")
