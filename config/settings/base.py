@@ -171,6 +171,10 @@ SPECTACULAR_SETTINGS = {
         "LabUnitEnum": "diary.units.LAB_UNITS",
         "UserDoseUnitEnum": "accounts.models.User.DoseUnit",
         "VitaminDUnitEnum": "accounts.models.User.VitaminDUnit",
+        "ExportFormatEnum": "diary.exports.models.ExportJob.Format",
+        "ImportFormatEnum": "diary.imports.models.ImportJob.Format",
+        # Exports and imports share one set of job states.
+        "JobStatusEnum": "diary.exports.models.ExportJob.Status",
     },
 }
 
