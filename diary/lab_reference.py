@@ -9,7 +9,7 @@ through these two functions only.
 
 Values are DOMAIN.md's adult defaults, in each analyte's canonical unit (`diary.units`).
 25(OH)D: "sufficient" (30-100 ng/mL, DOMAIN.md's categories) is the normal band. Potassium
-is not in DOMAIN.md's table: 3.5-5.1 mmol/L is the usual adult serum interval.
+is not in DOMAIN.md's table: 3.5-5.0 mmol/L is a common adult serum interval.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ INTERVALS: dict[str, Interval] = {
     units.PTH: Interval(15.0, 65.0, "pg/mL"),
     units.PHOSPHATE: Interval(2.5, 4.5, "mg/dL"),
     units.LAB_MAGNESIUM: Interval(1.7, 2.2, "mg/dL"),
-    units.LAB_POTASSIUM: Interval(3.5, 5.1, "mmol/L"),
+    units.LAB_POTASSIUM: Interval(3.5, 5.0, "mmol/L"),
 }
 
 
