@@ -23,6 +23,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN groupadd --system app && useradd --system --gid app --home-dir /app --no-create-home app
 
+# Pango (and a font) for WeasyPrint, which renders the visit report's PDF.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY requirements.txt ./
 RUN pip install -r requirements.txt
 
@@ -40,7 +45,7 @@ RUN DJANGO_SECRET_KEY=build-only-collectstatic-key-never-used-at-run-time-012345
     DJANGO_TRUSTED_PROXIES=0 \
     WEBPUSH_VAPID_PRIVATE_KEY=build-only WEBPUSH_VAPID_PUBLIC_KEY=build-only WEBPUSH_VAPID_SUBJECT=mailto:build@localhost \
     python manage.py collectstatic --noinput \
-    && mkdir -p var && chown app:app var
+    && mkdir -p var media && chown app:app var media
 
 USER app
 EXPOSE 8000

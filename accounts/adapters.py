@@ -29,6 +29,14 @@ class AccountAdapter(DefaultAccountAdapter):
         # page) when the address is garbage: the peer address is the fallback here.
         return client_ip(request) or request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104
 
+    def login(self, request: HttpRequest, user) -> None:
+        # Logging in during the deletion grace period restores the account. Before Django's
+        # login: the session then stores the auth hash of the restored account.
+        from accounts.services import account_deletion_cancel
+
+        account_deletion_cancel(user=user)
+        super().login(request, user)
+
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         request._login_failed_key = self._get_login_attempts_cache_key(request, **credentials)
         super().pre_authenticate(request, **credentials)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import logout
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -15,6 +16,8 @@ from accounts.permissions import IsClinicianWithMFA, IsPatient
 from accounts.scoping import SubjectMixin
 from accounts.serializers import (
     AccessEventOutput,
+    AccountDeletionInput,
+    AccountDeletionOutput,
     CareLinkOutput,
     ClinicianLinkOutput,
     InviteOutput,
@@ -147,3 +150,16 @@ class PatientProfileApi(SubjectMixin, APIView):
     @extend_schema(responses=PatientProfileOutput, operation_id="clinician_patient_profile")
     def get(self, request, patient_id):
         return Response(PatientProfileOutput(self.get_subject()).data)
+
+
+class AccountDeletionApi(APIView):
+    @extend_schema(request=AccountDeletionInput, responses={202: AccountDeletionOutput}, operation_id="me_delete")
+    def post(self, request):
+        """Delete my account (patients and clinicians). Every session ends now, and so do care
+        links; the account and everything in it is deleted for good after the grace period
+        (ACCOUNT_DELETION_GRACE_DAYS, 7 by default) unless you log in before then."""
+        serializer = AccountDeletionInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.account_deletion_request(user=request.user, password=serializer.validated_data["password"])
+        logout(request._request)
+        return Response(AccountDeletionOutput(user).data, status=status.HTTP_202_ACCEPTED)

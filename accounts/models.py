@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 def validate_time_zone(value: str) -> None:
@@ -90,6 +91,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # name and the invite-redeem budget is tighter.
     clinician_verified_at = models.DateTimeField(null=True, blank=True)
 
+    # Set while a deletion waits out its grace period; logging in clears both.
+    deletion_requested_at = models.DateTimeField(null=True, blank=True)
+    deletion_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"
@@ -125,6 +130,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         """The patient's own calendar date at `now` (default: now): the date their diary,
         their windows and their reminders are counted in."""
         return local_today_in(self.time_zone, now)
+
+    @property
+    def deletion_pending(self) -> bool:
+        return self.deletion_requested_at is not None
+
+    def get_session_auth_hash(self) -> str:
+        """Django checks every session against this: asking for deletion ends every session
+        (browser cookie and app token alike), and only a new login restores the account."""
+        base = super().get_session_auth_hash()
+        if self.deletion_requested_at is None:
+            return base
+        return salted_hmac(
+            "accounts.User.deletion", f"{base}:{self.deletion_requested_at.isoformat()}", algorithm="sha256"
+        ).hexdigest()
 
     def clean(self) -> None:
         super().clean()
@@ -208,11 +227,23 @@ class CareLink(models.Model):
 
 
 class AccessEvent(models.Model):
-    """One clinician read of a patient's data: the patient's audit trail."""
+    """One clinician read of a patient's data: the patient's audit trail.
+
+    Outlives both people: when the patient's account is deleted the event keeps no link to
+    them (patient null, a random pseudonym shared by that patient's events only); when the
+    clinician's is, `clinician_label` keeps who read, for the patient's own log."""
 
     id = models.BigAutoField(primary_key=True)
-    patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_events")
-    clinician = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_events_made")
+    patient = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="access_events")
+    subject_pseudonym = models.UUIDField(
+        null=True, blank=True, help_text="Set when the patient's account is deleted; random, not derived from them."
+    )
+    clinician = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="access_events_made"
+    )
+    clinician_label = models.CharField(
+        max_length=300, blank=True, help_text="Who read, kept when the clinician's account is deleted."
+    )
     resource = models.CharField(max_length=64)
     occurred_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -223,3 +254,11 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clinician_id} read {self.resource} of {self.patient_id}"
+
+    @property
+    def reader_label(self) -> str:
+        """Who read, as the patient's log names them: the clinician's name (or email) while
+        the account exists, the kept label after it is deleted."""
+        if self.clinician is not None:
+            return self.clinician.name or self.clinician.email
+        return self.clinician_label

@@ -69,7 +69,10 @@ class ClinicianLinkOutput(serializers.Serializer):
 
 class AccessEventOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    clinician = PersonOutput()
+    clinician = PersonOutput(allow_null=True, help_text="Null when the clinician has since deleted their account.")
+    clinician_label = serializers.CharField(
+        source="reader_label", help_text="Who read: the clinician's name, kept after their account is deleted."
+    )
     resource = serializers.CharField()
     occurred_at = serializers.DateTimeField()
     ip_address = serializers.IPAddressField(allow_null=True)
@@ -83,3 +86,12 @@ class PatientProfileOutput(serializers.Serializer):
     date_of_birth = serializers.DateField(allow_null=True)
     vitamin_d_unit = serializers.ChoiceField(choices=User.VitaminDUnit.choices)
     dose_unit = serializers.ChoiceField(choices=User.DoseUnit.choices)
+
+
+class AccountDeletionInput(serializers.Serializer):
+    password = serializers.CharField(help_text="Your password, to confirm.", trim_whitespace=False)
+
+
+class AccountDeletionOutput(serializers.Serializer):
+    deletion_requested_at = serializers.DateTimeField()
+    deletion_due_at = serializers.DateTimeField(help_text="Deleted for good after this unless you log in before.")

@@ -1,16 +1,19 @@
-"""Writes for accounts: profile, invite codes, care links, access events."""
+"""Writes for accounts: profile, invite codes, care links, access events, account deletion."""
 
 from __future__ import annotations
 
 import secrets
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import AccessEvent, CareLink, InviteCode, User
@@ -153,3 +156,117 @@ def clinician_verify(*, clinician: User, now: datetime | None = None) -> User:
     )
     clinician.refresh_from_db(fields=["clinician_verified_at"])
     return clinician
+
+
+# --- account deletion -----------------------------------------------------------------------
+def _deletion_grace() -> timedelta:
+    return timedelta(days=settings.ACCOUNT_DELETION_GRACE_DAYS)
+
+
+def account_deletion_request(*, user: User, password: str, now: datetime | None = None) -> User:
+    """Start deleting an account. At once: every session ends, care links end (a patient's
+    clinicians lose access; a clinician's patients are told by email), open invites are
+    cancelled and export files about or made by the user are deleted. Logging in before
+    `deletion_due_at` restores the account; after it, the beat task deletes it for good."""
+    if not user.check_password(password):
+        raise ValidationFailed.field("password", "This is not your password.", "wrong_password")
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = User.objects.filter(id=user.id, deletion_requested_at__isnull=True).update(
+            deletion_requested_at=now, deletion_due_at=now + _deletion_grace()
+        )
+        user.refresh_from_db()
+        if not claimed:
+            return user  # asked twice: the first request's dates stand
+        links = CareLink.objects.active().filter(Q(patient=user) | Q(clinician=user)).select_related("patient")
+        told = [link.patient for link in links if link.clinician_id == user.id]
+        links.update(revoked_at=now)
+        InviteCode.objects.filter(patient=user, redeemed_at__isnull=True, cancelled_at__isnull=True).update(
+            cancelled_at=now
+        )
+        from diary.exports.models import ExportJob
+
+        for job in ExportJob.objects.filter(Q(patient=user) | Q(requested_by=user)):
+            job.delete()  # the file goes with the row
+    transaction.on_commit(lambda: _tell_about_deletion(user, told))
+    return user
+
+
+def _tell_about_deletion(user: User, patients: list[User]) -> None:
+    due = timezone.localtime(user.deletion_due_at, user.zone)
+    send_mail(
+        "Your account will be deleted",
+        (
+            f"You asked to delete your Spasm diary account ({user.email}). It will be deleted for good "
+            f"on {due:%d %B %Y at %H:%M} ({user.time_zone}), with everything in it.\n\n"
+            "Changed your mind? Log in before then and your account is restored as it was "
+            "(care links that ended stay ended: share a new invite code)."
+        ),
+        None,
+        [user.email],
+        fail_silently=True,
+    )
+    who = user.name or user.email
+    for patient in patients:
+        send_mail(
+            f"{who} no longer has access to your diary",
+            (
+                f"{who} ({user.email}) is deleting their Spasm diary account, so their access to your diary "
+                "has ended. Your diary is unchanged. To share it with another clinician, create an invite "
+                "code in the app (Care team)."
+            ),
+            None,
+            [patient.email],
+            fail_silently=True,
+        )
+
+
+def account_deletion_cancel(*, user: User) -> bool:
+    """Logging in during the grace period restores the account (links stay ended)."""
+    if user.deletion_requested_at is None:
+        return False
+    restored = User.objects.filter(id=user.id, deletion_requested_at__isnull=False).update(
+        deletion_requested_at=None, deletion_due_at=None
+    )
+    user.deletion_requested_at = user.deletion_due_at = None
+    return bool(restored)
+
+
+def account_delete_now(*, user_id: uuid.UUID) -> bool:
+    """Delete the account and everything that belongs to it, for good. The access events
+    about a patient are kept without identity (patient null, one random pseudonym for all
+    of them); events a clinician made keep who it was, as text, in the patient's log."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(id=user_id, deletion_requested_at__isnull=False).first()
+        if user is None:
+            return False  # restored meanwhile, or already gone
+        AccessEvent.objects.filter(patient=user).update(patient=None, subject_pseudonym=uuid.uuid4())
+        label = f"{user.name} ({user.email})" if user.name else user.email
+        AccessEvent.objects.filter(clinician=user).update(
+            clinician=None, clinician_label=f"{label}, account since deleted"[:300]
+        )
+        # Links before the user: a link PROTECTs the invite code it was made from.
+        CareLink.objects.filter(Q(patient=user) | Q(clinician=user)).delete()
+        user.delete()
+    _delete_sessions_of(user_id)
+    return True
+
+
+def _delete_sessions_of(user_id: uuid.UUID) -> None:
+    # Sessions are already refused (the auth hash changed when deletion was asked for);
+    # this removes the rows that still name the user. Sessions have no user column, so
+    # each live one is decoded: acceptable for the hourly task's few deletions.
+    from django.contrib.sessions.models import Session
+
+    wanted = str(user_id)
+    stale = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == wanted
+    ]
+    Session.objects.filter(pk__in=stale).delete()
+
+
+def accounts_delete_due(*, now: datetime | None = None) -> int:
+    due = User.objects.filter(deletion_due_at__lte=now or timezone.now()).values_list("id", flat=True)
+    return sum(account_delete_now(user_id=user_id) for user_id in list(due))

@@ -4,6 +4,7 @@ from accounts import api
 
 urlpatterns = [
     path("me", api.MeApi.as_view(), name="me"),
+    path("me/deletion", api.AccountDeletionApi.as_view(), name="me-deletion"),
     path("me/access-log", api.AccessLogApi.as_view(), name="access-log"),
     path("care/invites", api.InviteListCreateApi.as_view(), name="invite-list"),
     path("care/invites/<int:invite_id>/cancel", api.InviteCancelApi.as_view(), name="invite-cancel"),

@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # Each entry: module with a run() that prints its figures.
-BENCHMARKS = ["bench.trends", "bench.reminders_tick", "bench.frontend_size"]
+BENCHMARKS = ["bench.trends", "bench.reminders_tick", "bench.imports", "bench.frontend_size"]
 
 
 def main(names: list[str]) -> int:

@@ -10,4 +10,4 @@ app = Celery("spasm_diary")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Packages inside the diary app that keep their own tasks module.
-app.autodiscover_tasks(["diary.dashboard"])
+app.autodiscover_tasks(["diary.dashboard", "diary.exports", "diary.imports"])

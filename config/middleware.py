@@ -44,9 +44,12 @@ def error_response(request: HttpRequest, status: int, code: str, message: str, p
 
 def body_limit(path: str) -> int:
     """Bytes a request body may have on this path: the offline sync batch carries up to 500
-    entries, every other endpoint one row or one form."""
+    entries, an import upload a file of up to IMPORT_MAX_BYTES (and its multipart framing),
+    every other endpoint one row or one form."""
     if path == settings.API_SYNC_PATH:
         return settings.API_SYNC_BODY_MAX_BYTES
+    if path == settings.API_IMPORT_PATH:
+        return settings.IMPORT_MAX_BYTES + 64 * 1024
     return settings.API_BODY_MAX_BYTES
 
 

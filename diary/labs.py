@@ -22,7 +22,14 @@ class Interval:
     low: float
     high: float
     unit: str  # the analyte's canonical unit (diary.units.LAB_ANALYTES)
-    source: str  # where the default comes from
+    source: str  # "report", or where the default comes from
+
+    @property
+    def text(self) -> str:
+        return f"{self.low:g}-{self.high:g} {self.unit}"
+
+    def __str__(self) -> str:
+        return self.text
 
 
 # Adult defaults, in the canonical unit. Each is a convention a laboratory may print

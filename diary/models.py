@@ -259,3 +259,5 @@ class ReportedDay(models.Model):
 # The dashboard's stored summaries live beside the dashboard's code; importing them here
 # keeps them in this app (label "diary", table diary_patientsummary) for Django.
 from diary.dashboard.models import PatientSummary  # noqa: E402, F401
+from diary.exports.models import ExportJob  # noqa: E402, F401
+from diary.imports.models import ImportJob  # noqa: E402, F401

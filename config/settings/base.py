@@ -63,7 +63,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The visit report keeps its template beside its code (diary.reports is not an app).
+        "DIRS": [BASE_DIR / "diary" / "reports" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -191,6 +192,10 @@ SPECTACULAR_SETTINGS = {
         "NotEnoughDataReasonEnum": "diary.insights.response.REASONS",
         "SupplementEnum": "diary.units.SUPPLEMENTS",
         "SupplementGroupEnum": ["vitamin_d", "magnesium", "calcium", "potassium"],
+        "ExportFormatEnum": "diary.exports.models.ExportJob.Format",
+        "ImportFormatEnum": "diary.imports.models.ImportJob.Format",
+        # Exports and imports share one set of job states.
+        "JobStatusEnum": "diary.exports.models.ExportJob.Status",
     },
 }
 
@@ -261,6 +266,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=7),
         "options": {"expires": 3000},
     },
+    # Export files past EXPORT_RETENTION_HOURS, and import uploads left behind.
+    "exports-delete-expired": {
+        "task": "diary.exports.tasks.delete_expired_exports",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 3000},
+    },
+    # Accounts whose deletion grace period has ended are deleted for good.
+    "accounts-delete-due": {
+        "task": "accounts.tasks.delete_due_accounts",
+        "schedule": crontab(minute=27),
+        "options": {"expires": 3000},
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------
@@ -299,6 +316,7 @@ REMINDER_SEND_BATCH = 500  # delivery ids per Celery message
 # all-emoji notes, 5.9 MiB from a client that escapes every non-ASCII character (\uXXXX);
 # 8 MiB holds all of those with room to spare (tests/platform/test_input_guard.py measures).
 API_SYNC_PATH = "/api/v1/diary/sync"
+API_IMPORT_PATH = "/api/v1/imports"  # a multipart upload, up to IMPORT_MAX_BYTES (below)
 API_BODY_MAX_BYTES = 256 * 1024
 API_SYNC_BODY_MAX_BYTES = 8 * 1024 * 1024
 # Django's own ceiling for any body it reads (admin forms included) must let the sync through.
@@ -356,6 +374,21 @@ X_FRAME_OPTIONS = "DENY"
 # TOTP, through the app's own login) get in, and its login form takes no password at all
 # (accounts.admin_site).
 ADMIN_ENABLED = env_bool("DJANGO_ADMIN_ENABLED", False)
+
+# --- Data ownership: exports, imports, account deletion ------------------------------------
+# Export files and import uploads (the default storage). Not served by the web server:
+# downloads go through the API, which checks who asks.
+MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+# How long a built export file can be downloaded before the beat task deletes it.
+EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 24, minimum=1)
+# Exports of at most this many diary rows are built inside the request (about 0.2 s for
+# 2,000 rows); larger ones go to a Celery worker that reports progress.
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 2000, minimum=0)
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+IMPORT_MAX_ROWS = 50_000
+# Days between "delete my account" and the deletion for good; logging in meanwhile restores it.
+ACCOUNT_DELETION_GRACE_DAYS = env_int("ACCOUNT_DELETION_GRACE_DAYS", 7, minimum=0)
 
 # --- Product settings -----------------------------------------------------------------
 INVITE_CODE_TTL = timedelta(hours=48)

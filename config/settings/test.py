@@ -16,3 +16,5 @@ DEMO_ACCOUNTS_ENABLED = True
 ADMIN_ENABLED = True
 REST_FRAMEWORK = {**REST_FRAMEWORK}
 VAR_DIR.mkdir(exist_ok=True)
+# Each test run writes export files and uploads here, never into a developer's var/media.
+MEDIA_ROOT = VAR_DIR / "test-media"

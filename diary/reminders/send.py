@@ -159,6 +159,8 @@ def _send_one(
         return "missed", "too late to send", None
     if not patient.is_active:
         return transports.Outcome.FAILED, "the account is inactive", None
+    if patient.deletion_requested_at is not None:
+        return transports.Outcome.FAILED, "the account is being deleted", None
     results: list[transports.Result] = []
     if reminder.channel in (Reminder.Channel.PUSH, Reminder.Channel.BOTH):
         results += _send_push(delivery, subscriptions[patient.id], channels, now, report, ask_yesterday)

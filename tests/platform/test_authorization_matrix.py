@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from accounts.models import AccessEvent, CareLink, InviteCode, User
 from accounts.services import invite_create
+from diary.exports.services import export_request
+from diary.imports.models import ImportJob
 from diary.kinds import KINDS
 from diary.models import ReportedDay
 from diary.reminders import links
@@ -36,7 +38,16 @@ pytestmark = pytest.mark.django_db
 CALLERS = ["anonymous", "other_patient", "unlinked", "revoked", "linked_no_mfa", "linked", "owner"]
 SECRET_NOTE = "alice-private-note-7f3a"
 PUBLIC = {"/api/v1/push/vapid-public-key", "/api/v1/reminders/actions/{token}"}
-ANY_SIGNED_IN = {("get", "/api/v1/me"), ("patch", "/api/v1/me"), ("get", "/api/v1/diary/regimen-templates")}
+MULTIPART = {"/api/v1/imports"}  # a file upload
+# The import template is blank rows: a clinician may hand it to a patient. Anyone may
+# delete their own account (an empty body: 400, the password is asked for).
+ANY_SIGNED_IN = {
+    ("get", "/api/v1/me"),
+    ("patch", "/api/v1/me"),
+    ("post", "/api/v1/me/deletion"),
+    ("get", "/api/v1/diary/regimen-templates"),
+    ("get", "/api/v1/imports/template.csv"),
+}
 
 
 def category(method: str, path: str) -> str:
@@ -45,11 +56,11 @@ def category(method: str, path: str) -> str:
     if path == "/api/v1/clinician/patients":
         return "dashboard"
     if path.startswith("/api/v1/clinician/patients/{patient_id}"):
-        return "clinician_read"
+        return "clinician_read" if method == "get" else "clinician_export"
     if path == "/api/v1/care/invites/redeem":
         return "redeem"
     if (method, path) in ANY_SIGNED_IN:
-        return "any_signed_in"
+        return "any_signed_in" if method == "get" else "any_signed_in_write"
     return "patient_own"
 
 
@@ -61,6 +72,17 @@ EXPECTED: dict[str, dict[str, set[int]]] = {
         "anonymous": {401},
         "owner": {404},
         "linked": {200},
+        "linked_no_mfa": {403},
+        "unlinked": {404},
+        "revoked": {404},
+        "other_patient": {404},
+    },
+    # A linked clinician asking for an export of alice's diary: the empty body is a 400, after
+    # the access check (everyone else gets what a read gets).
+    "clinician_export": {
+        "anonymous": {401},
+        "owner": {404},
+        "linked": {400},
         "linked_no_mfa": {403},
         "unlinked": {404},
         "revoked": {404},
@@ -85,6 +107,8 @@ EXPECTED: dict[str, dict[str, set[int]]] = {
         "other_patient": {403},
     },
     "any_signed_in": {caller: {200} for caller in CALLERS if caller != "anonymous"} | {"anonymous": {401}},
+    # An empty body: 200 where every field is optional (PATCH /me), else 400.
+    "any_signed_in_write": {caller: {200, 400} for caller in CALLERS if caller != "anonymous"} | {"anonymous": {401}},
     "patient_own": {
         "anonymous": {401},
         "owner": OWNER_OK,
@@ -100,9 +124,11 @@ EXPECTED: dict[str, dict[str, set[int]]] = {
 # Who may see alice's data in an answer, by category.
 MAY_SEE = {
     "clinician_read": {"linked"},
+    "clinician_export": {"linked"},
     "dashboard": {"linked"},
     "patient_own": {"owner"},
     "any_signed_in": {"owner"},
+    "any_signed_in_write": {"owner"},
     "redeem": set(),
     "public": set(),
 }
@@ -133,6 +159,9 @@ def world(patient, clinician, other_clinician, revoked_clinician, stranger) -> d
         user=patient, endpoint="https://fcm.googleapis.com/fcm/send/alice", p256dh=p256dh, auth=auth
     )
     invite = invite_create(patient=patient)
+    own_export = export_request(requested_by=patient, patient=patient, format="json")
+    clinician_export = export_request(requested_by=clinician, patient=patient, format="json")
+    past_import = ImportJob.objects.create(patient=patient, format="csv", filename="old.csv")
     care_link = CareLink.objects.get(patient=patient, clinician=clinician)
     clients = {
         "anonymous": Client(),
@@ -156,7 +185,11 @@ def world(patient, clinician, other_clinician, revoked_clinician, stranger) -> d
             "link_id": str(care_link.id),
             "token": links.action_token(delivery.id, "snooze"),
             "day": (timezone.localdate() - timedelta(days=2)).isoformat(),
+            "export_id": str(own_export.id),
+            "import_id": str(past_import.id),
         },
+        # An export belongs to whoever asked for it: bob's own of alice's diary.
+        "clinician_params": {"export_id": str(clinician_export.id)},
         "clients": clients,
         "markers": [patient.email, SECRET_NOTE, *entries.values()],
     }
@@ -168,6 +201,8 @@ def concrete(path: str, world: dict) -> str:
         if name == "entry_id":
             kind = path.split("/diary/")[1].split("/")[0]
             return world["entries"][kind]
+        if path.startswith("/api/v1/clinician/") and name in world["clinician_params"]:
+            return world["clinician_params"][name]
         return world["params"][name]
 
     return re.sub(r"\{(\w+)\}", fill, path)
@@ -223,19 +258,25 @@ def test_every_operation_for_every_caller(world):
                     continue  # the signed link is its own credential: one caller is enough
                 events_before = AccessEvent.objects.filter(patient=patient).count()
                 call = getattr(clients[caller], method)
-                response = call(url, {}, content_type="application/json") if method != "get" else call(url)
-                label = f"{caller}: {method.upper()} {path} -> {response.status_code} {response.content[:200]!r}"
+                if method == "get":
+                    response = call(url)
+                elif path in MULTIPART:
+                    response = call(url, {}, format="multipart")  # no file in it
+                else:
+                    response = call(url, {}, content_type="application/json")
+                content = b"".join(response.streaming_content) if response.streaming else response.content
+                label = f"{caller}: {method.upper()} {path} -> {response.status_code} {content[:200]!r}"
                 assert response.status_code < 500, label
                 if kind == "public":
                     assert response.status_code not in (401, 403), label
                 else:
                     assert response.status_code in EXPECTED[kind][caller], label
                 if caller not in MAY_SEE[kind]:
-                    body = response.content.decode("utf-8", "replace")
+                    body = content.decode("utf-8", "replace")
                     leaked = [marker for marker in world["markers"] if marker in body]
                     assert not leaked, f"{label}: shows {leaked}"
                 logged = AccessEvent.objects.filter(patient=patient).count() - events_before
-                reads_alice = caller == "linked" and kind in ("clinician_read", "dashboard")
+                reads_alice = caller == "linked" and kind in ("clinician_read", "clinician_export", "dashboard")
                 assert logged == (1 if reads_alice else 0), f"{label}: {logged} access events"
                 if caller == "owner" or kind == "public":
                     continue  # hers to change; the signed link acts for whoever holds it, by design

@@ -127,6 +127,28 @@ DOMAIN_RULES = [
     ),
     Explained(
         "RejectedPositiveData",
+        r"GET /api/v1/(clinician/patients/\{patient_id\}/)?reports/visit",
+        "a report's period runs from before to, and covers at most 731 days",
+        r"is after 'to'|A report covers at most",
+        400,
+    ),
+    Explained(
+        "RejectedPositiveData",
+        r"POST /api/v1/me/deletion",
+        "deleting an account takes the account's own password",
+        r"This is not your password",
+        400,
+    ),
+    Explained(
+        "RejectedPositiveData",
+        r"POST /api/v1/imports",
+        "an import file must be UTF-8 CSV in the documented layout, or this product's JSON export: "
+        "the file's content is not something a multipart schema can state",
+        r'"code": ?"(invalid_file|unknown_columns|missing_columns|unknown_format|unsupported_version|too_many_rows|too_large)"',
+        400,
+    ),
+    Explained(
+        "RejectedPositiveData",
         r"PATCH /api/v1/me",
         "a time zone must be an IANA name the server knows (the list changes with tzdata)",
         r"is not an IANA time zone name",

@@ -415,6 +415,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clinician/patients/{patient_id}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Your export jobs for this diary, newest first. */
+        get: operations["clinician_patients_exports_list"];
+        put?: never;
+        /**
+         * @description Export the whole diary as CSV (a zip), JSON or a FHIR R4 Bundle. A small diary is
+         *     built at once (201, status done); a larger one is queued (202): poll the job for
+         *     `done` of `total`, then download. Files are kept for EXPORT_RETENTION_HOURS.
+         */
+        post: operations["clinician_patients_exports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clinician/patients/{patient_id}/exports/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The job's status and progress. */
+        get: operations["clinician_patients_exports_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clinician/patients/{patient_id}/exports/{export_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file, to whoever asked for it (409 not_ready before it is built, 410 once deleted). */
+        get: operations["clinician_patients_exports_download_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clinician/patients/{patient_id}/reminders": {
         parameters: {
             query?: never;
@@ -424,6 +480,40 @@ export interface paths {
         };
         /** @description Resolves the subject once per request (so one read writes one access event). */
         get: operations["clinician_reminders_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clinician/patients/{patient_id}/reports/visit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The one-page visit report as HTML: print it, or open the PDF. */
+        get: operations["clinician_patients_reports_visit_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clinician/patients/{patient_id}/reports/visit.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The same page as a PDF, rendered on the server (WeasyPrint). */
+        get: operations["clinician_patients_reports_visit.pdf_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -879,6 +969,117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Your export jobs for this diary, newest first. */
+        get: operations["exports_list"];
+        put?: never;
+        /**
+         * @description Export the whole diary as CSV (a zip), JSON or a FHIR R4 Bundle. A small diary is
+         *     built at once (201, status done); a larger one is queued (202): poll the job for
+         *     `done` of `total`, then download. Files are kept for EXPORT_RETENTION_HOURS.
+         */
+        post: operations["exports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The job's status and progress. */
+        get: operations["exports_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/{export_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file, to whoever asked for it (409 not_ready before it is built, 410 once deleted). */
+        get: operations["exports_download_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["imports_list"];
+        put?: never;
+        /**
+         * @description Import a CSV (the layout of `imports/template.csv`) or this product's JSON export.
+         *     A file that cannot be read at all is refused here (400); its rows are then stored by a
+         *     worker: poll the job for `done` of `total`, the counts and the per-row errors.
+         *     Sending the same file again creates nothing new.
+         */
+        post: operations["imports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/template.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The CSV import layout: the header and one example row per kind. */
+        get: operations["imports_template.csv_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{import_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["imports_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -905,6 +1106,27 @@ export interface paths {
         get: operations["access_log_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/deletion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Delete my account (patients and clinicians). Every session ends now, and so do care
+         *     links; the account and everything in it is deleted for good after the grace period
+         *     (ACCOUNT_DELETION_GRACE_DAYS, 7 by default) unless you log in before then.
+         */
+        post: operations["me_delete"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1092,6 +1314,40 @@ export interface paths {
         patch: operations["reminders_update"];
         trace?: never;
     };
+    "/api/v1/reports/visit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The one-page visit report as HTML: print it, or open the PDF. */
+        get: operations["reports_visit_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/visit.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The same page as a PDF, rendered on the server (WeasyPrint). */
+        get: operations["reports_visit.pdf_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/trends/spasms": {
         parameters: {
             query?: never;
@@ -1141,12 +1397,28 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         AccessEventOutput: {
-            clinician: components["schemas"]["PersonOutput"];
+            /** @description Null when the clinician has since deleted their account. */
+            clinician: components["schemas"]["PersonOutput"] | null;
+            /** @description Who read: the clinician's name, kept after their account is deleted. */
+            clinician_label: string;
             id: number;
             ip_address: string | null;
             /** Format: date-time */
             occurred_at: string;
             resource: string;
+        };
+        AccountDeletionInputRequest: {
+            /** @description Your password, to confirm. */
+            password: string;
+        };
+        AccountDeletionOutput: {
+            /**
+             * Format: date-time
+             * @description Deleted for good after this unless you log in before.
+             */
+            deletion_due_at: string;
+            /** Format: date-time */
+            deletion_requested_at: string;
         };
         /**
          * @description * `taken` - taken
@@ -1532,6 +1804,41 @@ export interface components {
             };
         };
         /**
+         * @description * `csv` - CSV files in a zip
+         *     * `json` - JSON (the API's own shapes)
+         *     * `fhir` - FHIR R4 Bundle
+         * @enum {string}
+         */
+        ExportFormatEnum: "csv" | "json" | "fhir";
+        ExportInputRequest: {
+            format: components["schemas"]["ExportFormatEnum"];
+        };
+        ExportOutput: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description Diary rows written so far. */
+            done: number;
+            /** @description Null until the file is ready. */
+            readonly download_url: string | null;
+            error: string;
+            /**
+             * Format: date-time
+             * @description The file is deleted after this.
+             */
+            expires_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            format: components["schemas"]["ExportFormatEnum"];
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            patient_id: string;
+            size_bytes: number | null;
+            status: components["schemas"]["JobStatusEnum"];
+            /** @description Diary rows to write. */
+            total: number;
+        };
+        /**
          * @description * `poisson_exact` - poisson_exact
          *     * `negative_binomial` - negative_binomial
          *     * `poisson` - poisson
@@ -1575,6 +1882,50 @@ export interface components {
          */
         FrequencyEnum: "daily" | "weekly" | "weekdays";
         /**
+         * @description * `csv` - CSV (the documented layout)
+         *     * `json` - JSON (this product's export)
+         * @enum {string}
+         */
+        ImportFormatEnum: "csv" | "json";
+        ImportInputRequest: {
+            /**
+             * Format: binary
+             * @description A CSV in the documented layout, or this product's JSON export.
+             */
+            file: string;
+            /**
+             * @description Default: from the file name and content.
+             *
+             *     * `csv` - CSV (the documented layout)
+             *     * `json` - JSON (this product's export)
+             */
+            format?: components["schemas"]["ImportFormatEnum"];
+        };
+        ImportOutput: {
+            created: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Rows handled so far. */
+            done: number;
+            /** @description Why the whole file failed, when it did. */
+            error: string;
+            /** @description The first 1,000 refused rows. */
+            errors: components["schemas"]["RowErrorOutput"][];
+            /** @description Rows refused; see errors. */
+            failed: number;
+            filename: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            format: components["schemas"]["ImportFormatEnum"];
+            /** Format: uuid */
+            id: string;
+            status: components["schemas"]["JobStatusEnum"];
+            /** @description Rows in the file (0 until the worker has read it). */
+            total: number;
+            /** @description Rows already in the diary: an import sent again creates nothing. */
+            unchanged: number;
+        };
+        /**
          * @description * `low` - low
          *     * `normal` - normal
          *     * `high` - high
@@ -1600,6 +1951,14 @@ export interface components {
          * @enum {string}
          */
         InviteOutputStatusEnum: "open" | "redeemed" | "cancelled" | "expired";
+        /**
+         * @description * `queued` - Queued
+         *     * `running` - Running
+         *     * `done` - Done
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        JobStatusEnum: "queued" | "running" | "done" | "failed";
         /**
          * @description * `reminder` - Reminder
          *     * `snooze` - Snooze
@@ -1859,6 +2218,32 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["EpisodeOutput"][];
+        };
+        PaginatedExportOutputList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["ExportOutput"][];
+        };
+        PaginatedImportOutputList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["ImportOutput"][];
         };
         PaginatedInviteOutputList: {
             /**
@@ -2401,6 +2786,13 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "patient" | "clinician";
+        RowErrorOutput: {
+            column: string;
+            kind: string | null;
+            reason: string;
+            /** @description CSV: the spreadsheet row (the header is row 1). JSON: the entry's position. */
+            row: number;
+        };
         /**
          * @description Documents what `series_data` builds. A five-year weekly series is 260 buckets: DRF's
          *     per-field machinery cost more than the SQL, so the view writes the dicts itself.
@@ -4856,6 +5248,326 @@ export interface operations {
             };
         };
     };
+    clinician_patients_exports_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedExportOutputList"];
+                };
+            };
+            /** @description Invalid input: `fields` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed (for example `patient_only`, `clinician_only`, `mfa_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict: the id or the day is taken; `current` holds the stored row when it is yours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: `retry_after_seconds` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    clinician_patients_exports_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOutput"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOutput"];
+                };
+            };
+            /** @description Invalid input: `fields` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed (for example `patient_only`, `clinician_only`, `mfa_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict: the id or the day is taken; `current` holds the stored row when it is yours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: `retry_after_seconds` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    clinician_patients_exports_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: string;
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOutput"];
+                };
+            };
+            /** @description Invalid input: `fields` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed (for example `patient_only`, `clinician_only`, `mfa_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict: the id or the day is taken; `current` holds the stored row when it is yours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: `retry_after_seconds` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    clinician_patients_exports_download_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: string;
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Invalid input: `fields` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed (for example `patient_only`, `clinician_only`, `mfa_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict: the id or the day is taken; `current` holds the stored row when it is yours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: `retry_after_seconds` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     clinician_reminders_list: {
         parameters: {
             query?: {
@@ -4878,6 +5590,182 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedReminderOutputList"];
+                };
+            };
+            /** @description Invalid input: `fields` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed (for example `patient_only`, `clinician_only`, `mfa_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict: the id or the day is taken; `current` holds the stored row when it is yours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: `retry_after_seconds` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    clinician_patients_reports_visit_retrieve: {
+        parameters: {
+            query?: {
+                /** @description First day (local). Default: 12 weeks back. */
+                from?: string;
+                /**
+                 * @description Page size of the PDF and of print.
+                 *
+                 *     * `a4` - a4
+                 *     * `letter` - letter
+                 */
+                paper?: "a4" | "letter";
+                /** @description Last day (local, inclusive). Default: today. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One printable page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid input: `fields` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed (for example `patient_only`, `clinician_only`, `mfa_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict: the id or the day is taken; `current` holds the stored row when it is yours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: `retry_after_seconds` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "clinician_patients_reports_visit.pdf_retrieve": {
+        parameters: {
+            query?: {
+                /** @description First day (local). Default: 12 weeks back. */
+                from?: string;
+                /**
+                 * @description Page size of the PDF and of print.
+                 *
+                 *     * `a4` - a4
+                 *     * `letter` - letter
+                 */
+                paper?: "a4" | "letter";
+                /** @description Last day (local, inclusive). Default: today. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
                 };
             };
             /** @description Invalid input: `fields` maps each field to its messages. */
@@ -8998,6 +9886,624 @@ export interface operations {
             };
         };
     };
+    exports_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedExportOutputList"];
+                };
+            };
+            /** @description Invalid input: `fields` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed (for example `patient_only`, `clinician_only`, `mfa_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict: the id or the day is taken; `current` holds the stored row when it is yours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: `retry_after_seconds` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    exports_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOutput"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOutput"];
+                };
+            };
+            /** @description Invalid input: `fields` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed (for example `patient_only`, `clinician_only`, `mfa_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict: the id or the day is taken; `current` holds the stored row when it is yours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: `retry_after_seconds` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    exports_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOutput"];
+                };
+            };
+            /** @description Invalid input: `fields` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed (for example `patient_only`, `clinician_only`, `mfa_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict: the id or the day is taken; `current` holds the stored row when it is yours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: `retry_after_seconds` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    exports_download_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Invalid input: `fields` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed (for example `patient_only`, `clinician_only`, `mfa_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict: the id or the day is taken; `current` holds the stored row when it is yours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: `retry_after_seconds` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    imports_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedImportOutputList"];
+                };
+            };
+            /** @description Invalid input: `fields` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed (for example `patient_only`, `clinician_only`, `mfa_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict: the id or the day is taken; `current` holds the stored row when it is yours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: `retry_after_seconds` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    imports_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportInputRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOutput"];
+                };
+            };
+            /** @description Invalid input: `fields` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed (for example `patient_only`, `clinician_only`, `mfa_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict: the id or the day is taken; `current` holds the stored row when it is yours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: `retry_after_seconds` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "imports_template.csv_retrieve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV layout, with examples */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input: `fields` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed (for example `patient_only`, `clinician_only`, `mfa_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict: the id or the day is taken; `current` holds the stored row when it is yours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: `retry_after_seconds` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    imports_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOutput"];
+                };
+            };
+            /** @description Invalid input: `fields` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed (for example `patient_only`, `clinician_only`, `mfa_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict: the id or the day is taken; `current` holds the stored row when it is yours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: `retry_after_seconds` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     me_retrieve: {
         parameters: {
             query?: never;
@@ -9168,6 +10674,83 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedAccessEventOutputList"];
+                };
+            };
+            /** @description Invalid input: `fields` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed (for example `patient_only`, `clinician_only`, `mfa_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict: the id or the day is taken; `current` holds the stored row when it is yours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: `retry_after_seconds` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    me_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountDeletionInputRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountDeletionOutput"];
                 };
             };
             /** @description Invalid input: `fields` maps each field to its messages. */
@@ -10348,6 +11931,178 @@ export interface operations {
             };
         };
     };
+    reports_visit_retrieve: {
+        parameters: {
+            query?: {
+                /** @description First day (local). Default: 12 weeks back. */
+                from?: string;
+                /**
+                 * @description Page size of the PDF and of print.
+                 *
+                 *     * `a4` - a4
+                 *     * `letter` - letter
+                 */
+                paper?: "a4" | "letter";
+                /** @description Last day (local, inclusive). Default: today. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One printable page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid input: `fields` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed (for example `patient_only`, `clinician_only`, `mfa_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict: the id or the day is taken; `current` holds the stored row when it is yours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: `retry_after_seconds` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "reports_visit.pdf_retrieve": {
+        parameters: {
+            query?: {
+                /** @description First day (local). Default: 12 weeks back. */
+                from?: string;
+                /**
+                 * @description Page size of the PDF and of print.
+                 *
+                 *     * `a4` - a4
+                 *     * `letter` - letter
+                 */
+                paper?: "a4" | "letter";
+                /** @description Last day (local, inclusive). Default: today. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Invalid input: `fields` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed (for example `patient_only`, `clinician_only`, `mfa_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict: the id or the day is taken; `current` holds the stored row when it is yours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: `retry_after_seconds` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     trends_spasms_retrieve: {
         parameters: {
             query?: {
@@ -10538,6 +12293,8 @@ export const pathsApiV1ClinicianPatientsPatient_idDiaryDosesGetParametersQuerySu
 export const pathsApiV1ClinicianPatientsPatient_idDiaryEpisodesGetParametersQueryMuscle_groupValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/clinician/patients/{patient_id}/diary/episodes"]["get"]["parameters"]["query"]["muscle_group"]> = ["back", "calf", "foot", "hand", "neck", "other", "thigh"];
 export const pathsApiV1ClinicianPatientsPatient_idDiaryLabsGetParametersQueryAnalyteValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/clinician/patients/{patient_id}/diary/labs"]["get"]["parameters"]["query"]["analyte"]> = ["calcium", "magnesium", "phosphate", "potassium", "pth", "vitamin_d_25oh"];
 export const pathsApiV1ClinicianPatientsPatient_idDiaryRegimensGetParametersQuerySupplementValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/clinician/patients/{patient_id}/diary/regimens"]["get"]["parameters"]["query"]["supplement"]> = ["calcium", "magnesium", "other", "potassium", "vitamin_d2", "vitamin_d3"];
+export const pathsApiV1ClinicianPatientsPatient_idReportsVisitGetParametersQueryPaperValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/clinician/patients/{patient_id}/reports/visit"]["get"]["parameters"]["query"]["paper"]> = ["a4", "letter"];
+export const pathsApiV1ClinicianPatientsPatient_idReportsVisitPdfGetParametersQueryPaperValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/clinician/patients/{patient_id}/reports/visit.pdf"]["get"]["parameters"]["query"]["paper"]> = ["a4", "letter"];
 export const pathsApiV1ClinicianPatientsPatient_idTrendsSpasmsGetParametersQueryBucketValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/clinician/patients/{patient_id}/trends/spasms"]["get"]["parameters"]["query"]["bucket"]> = ["day", "week", "month"];
 export const pathsApiV1ClinicianPatientsPatient_idTrendsTreatmentResponseGetParametersQuerySupplementValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/clinician/patients/{patient_id}/trends/treatment-response"]["get"]["parameters"]["query"]["supplement"]> = ["vitamin_d", "magnesium", "calcium", "potassium"];
 export const pathsApiV1DiaryDosesGetParametersQuerySupplementValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/diary/doses"]["get"]["parameters"]["query"]["supplement"]> = ["calcium", "magnesium", "other", "potassium", "vitamin_d2", "vitamin_d3"];
@@ -10545,6 +12302,8 @@ export const pathsApiV1DiaryEpisodesGetParametersQueryMuscle_groupValues: Readon
 export const pathsApiV1DiaryLabsGetParametersQueryAnalyteValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/diary/labs"]["get"]["parameters"]["query"]["analyte"]> = ["calcium", "magnesium", "phosphate", "potassium", "pth", "vitamin_d_25oh"];
 export const pathsApiV1DiaryRegimensGetParametersQuerySupplementValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/diary/regimens"]["get"]["parameters"]["query"]["supplement"]> = ["calcium", "magnesium", "other", "potassium", "vitamin_d2", "vitamin_d3"];
 export const pathsApiV1RemindersDeliveriesGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/reminders/deliveries"]["get"]["parameters"]["query"]["status"]> = ["scheduled", "pending", "sending", "sent", "failed", "missed", "snoozed", "taken"];
+export const pathsApiV1ReportsVisitGetParametersQueryPaperValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/reports/visit"]["get"]["parameters"]["query"]["paper"]> = ["a4", "letter"];
+export const pathsApiV1ReportsVisitPdfGetParametersQueryPaperValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/reports/visit.pdf"]["get"]["parameters"]["query"]["paper"]> = ["a4", "letter"];
 export const pathsApiV1TrendsSpasmsGetParametersQueryBucketValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/trends/spasms"]["get"]["parameters"]["query"]["bucket"]> = ["day", "week", "month"];
 export const pathsApiV1TrendsTreatmentResponseGetParametersQuerySupplementValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/trends/treatment-response"]["get"]["parameters"]["query"]["supplement"]> = ["vitamin_d", "magnesium", "calcium", "potassium"];
 export const actionEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionEnum"]> = ["taken", "snooze", "no_cramps"];
@@ -10560,11 +12319,14 @@ export const comparisonOutputRate_ratioOneOf1Values: ReadonlyArray<FlattenedDeep
 export const deliveryOutputStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryOutputStatusEnum"]> = ["scheduled", "pending", "sending", "sent", "failed", "missed", "snoozed", "taken"];
 export const diaryKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DiaryKindEnum"]> = ["regimen", "episode", "checkin", "sun", "dose", "lab", "skip"];
 export const doseUnitEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DoseUnitEnum"]> = ["IU", "ug", "mg", "g"];
+export const exportFormatEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportFormatEnum"]> = ["csv", "json", "fhir"];
 export const familyEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FamilyEnum"]> = ["poisson_exact", "negative_binomial", "poisson"];
 export const flagOutputCodeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FlagOutputCodeEnum"]> = ["no_reports_7_days", "worsening", "low_adherence", "vitamin_d_below_20", "secondary_hyperparathyroidism_pattern", "low_calcium", "high_calcium_on_supplementation", "low_phosphate", "vitamin_d_above_100", "high_single_dose", "high_weekly_total", "above_daily_limit", "retest_due", "no_maintenance_after_loading"];
 export const frequencyEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FrequencyEnum"]> = ["daily", "weekly", "weekdays"];
+export const importFormatEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ImportFormatEnum"]> = ["csv", "json"];
 export const interpretationEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InterpretationEnum"]> = ["low", "normal", "high"];
 export const inviteOutputStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InviteOutputStatusEnum"]> = ["open", "redeemed", "cancelled", "expired"];
+export const jobStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["JobStatusEnum"]> = ["queued", "running", "done", "failed"];
 export const kindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["KindEnum"]> = ["reminder", "snooze", "follow_up"];
 export const labUnitEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LabUnitEnum"]> = ["mEq/L", "mg/dL", "mmol/L", "ng/L", "ng/mL", "nmol/L", "pg/mL", "pmol/L"];
 export const modelOutputCi_highOneOf1Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ModelOutput"]["ci_high"]> = ["Infinity"];

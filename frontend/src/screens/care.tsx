@@ -81,7 +81,7 @@ export function Care() {
         <ul class="plain">
           {log.map((e) => (
             <li class="row">
-              <span>{e.clinician.name || e.clinician.email} read <em>{e.resource}</em></span>
+              <span>{e.clinician_label} read <em>{e.resource}</em></span>
               <small class="muted">{formatDateTime(e.occurred_at)}</small>
             </li>
           ))}

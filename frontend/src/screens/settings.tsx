@@ -10,6 +10,7 @@ import { type Theme, applyTheme, getTheme } from "../theme";
 import { Chips, FormError, Input, Select, fieldErrors, useAction } from "../ui/form";
 import { ShowRecoveryCodes } from "../ui/recovery-codes";
 import { deviceZone } from "../ui/time";
+import { ReportForDoctor } from "./report";
 
 function zones(current: string): string[] {
   const all: string[] = (Intl as any).supportedValuesOf?.("timeZone") ?? [];
@@ -57,6 +58,7 @@ export function Settings() {
         <h2>Appearance</h2>
         <Chips name="theme" label="Theme" value={theme} options={[["system", "System"], ["light", "Light"], ["dark", "Dark"]]} onChange={(v) => (setTheme(v as Theme), applyTheme(v as Theme))} />
       </section>
+      {me?.role === "patient" && <ReportForDoctor />}
       {me?.mfa_enabled && <ShowRecoveryCodes />}
       {me?.role === "patient" && (
         <nav class="tiles" aria-label="More">
