@@ -118,9 +118,15 @@ def test_a_lab_reading_is_the_same_in_every_view(patient, patient_client, clinic
         ),
         # Low against the adult default (15-65 pg/mL), normal against the report's own range.
         "pth": write(
-            patient, "lab", analyte="pth", value=Decimal("12"), unit="pg/mL", collected_on=own_range,
-            reference_low=Decimal("10"), reference_high=Decimal("55"),
-        ),  # fmt: skip
+            patient,
+            "lab",
+            analyte="pth",
+            value=Decimal("12"),
+            unit="pg/mL",
+            collected_on=own_range,
+            reference_low=Decimal("10"),
+            reference_high=Decimal("55"),
+        ),
     }
     expected = {"vitamin_d_25oh": "high", "calcium": "low", "potassium": "normal", "pth": "normal"}
 
