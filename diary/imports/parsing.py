@@ -220,8 +220,8 @@ def _csv_payload(kind: str, cells: dict[str, str], default_zone: str) -> dict[st
             data[name] = _flag(cells, name)
     # A cell is text; the API takes JSON numbers for its whole-number fields (and refuses
     # "7"), so those cells are read as numbers here and the range is left to the API's rules.
-    for name, field in INPUTS[kind]().fields.items():
-        if name in data and isinstance(field, serializers.IntegerField):
+    for name, input_field in INPUTS[kind]().fields.items():
+        if name in data and isinstance(input_field, serializers.IntegerField):
             data[name] = _whole(name, data[name])
     if kind == "episode":
         data["occurred_at"] = _instant(cells, day, zone)
