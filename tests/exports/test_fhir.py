@@ -92,7 +92,11 @@ def test_the_bundle_validates_against_fhir_r4(patient):
     assert kinds.count("MedicationStatement") == 2
     # 2 doses taken and 1 skipped (status not-done, its reason given).
     assert kinds.count("MedicationAdministration") == 3
-    skipped = [e.resource for e in parsed.entry if e.resource.resource_type == "MedicationAdministration" and e.resource.status == "not-done"]
+    skipped = [
+        e.resource
+        for e in parsed.entry
+        if e.resource.resource_type == "MedicationAdministration" and e.resource.status == "not-done"
+    ]
     assert [(s.statusReason[0].text, str(s.effectiveDateTime)) for s in skipped] == [("Forgot", "2025-05-04")]
     # 3 episodes, 1 "no cramps" day (the other stands beside an episode), 7 labs.
     assert kinds.count("Observation") == 3 + 1 + 7
